@@ -1,0 +1,5 @@
+"""``python -m kuiper`` runs the command line."""
+
+from .cli import main
+
+main()

@@ -1,0 +1,778 @@
+"""Element sets (TLE and OMM) parsed and validated into a struct of arrays.
+
+Every public form CelesTrak serves is read here, and only here are units
+converted:
+
+* 3-line and 2-line TLE, CRLF or LF, including Alpha-5 catalog numbers
+  (``A0000``-``Z9999`` decode to 100000-339999, letters I and O unused);
+* OMM JSON (a list of objects) and OMM CSV, as served by CelesTrak ``gp.php``,
+  whose ``NORAD_CAT_ID`` may have six digits.
+
+Catalog numbers are plain integers with no 5-digit limit.
+
+Validation is strict and column-exact for TLE (line length 69, fixed columns,
+separators, modulo-10 checksums, matching catalog numbers on both lines), and
+range-checked for every form. A bad record raises :class:`ElementsError` naming
+the file, the line (or CSV row, or JSON record) and the reason. With
+``skip_bad=True`` the good records are kept and the errors are returned.
+
+A single-character corruption of a TLE line is always caught by the checksum or
+by the column formats, except in fields the checksum cannot see (letters in the
+name, classification and international designator count zero): those are labels,
+never orbital elements.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import gzip
+import io
+import json
+import math
+import re
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+
+import numpy as np
+
+from .constants import MINUTES_PER_DAY, WGS72_J2, WGS72_MU_KM3_S2, WGS72_RADIUS_KM
+from .errors import DateError, ElementsError
+from .timescale import EARLIEST_EPOCH_UTC, LATEST_EPOCH_UTC, UTC, tle_epoch_to_datetime
+
+__all__ = [
+    "ElementsArray",
+    "ReadResult",
+    "alpha5_decode",
+    "alpha5_encode",
+    "detect_format",
+    "read_elements",
+    "parse_elements",
+    "tle_checksum",
+]
+
+TLE_LINE_LENGTH = 69
+# Alpha-5: the first character of the catalog number is a letter standing for
+# 10..33, skipping I and O (Space-Track's definition).
+_ALPHA5_LETTERS = "ABCDEFGHJKLMNPQRSTUVWXYZ"
+_ALPHA5_VALUE = {c: i + 10 for i, c in enumerate(_ALPHA5_LETTERS)}
+MAX_ALPHA5_ID = 339999
+# Sanity bounds on mean motion. 0.05 rev/day is beyond GEO graveyard orbits;
+# 17.5 rev/day is below 150 km, where nothing stays long enough to be catalogued.
+MIN_MEAN_MOTION_REV_DAY = 0.0
+MAX_MEAN_MOTION_REV_DAY = 17.5
+
+FORMATS = ("tle", "omm-json", "omm-csv", "satcat-csv")
+
+
+# ---------------------------------------------------------------------------
+# Catalog numbers
+
+
+def alpha5_decode(field_text: str) -> int:
+    """Decode a 5-character TLE catalog number, plain or Alpha-5.
+
+    >>> alpha5_decode("63724"), alpha5_decode("A0000"), alpha5_decode("Z9999")
+    (63724, 100000, 339999)
+    """
+    s = field_text.strip()
+    if len(field_text) != 5 or not s:
+        raise ValueError(f"catalog number {field_text!r} is not 5 characters")
+    head, tail = field_text[0], field_text[1:]
+    if not re.fullmatch(r"[ \d]\d{3}|\d{4}", tail) or not tail[-1].isdigit():
+        raise ValueError(f"catalog number {field_text!r} is not numeric")
+    if head.isdigit() or head == " ":
+        if not re.fullmatch(r" *\d+", field_text):
+            raise ValueError(f"catalog number {field_text!r} is not numeric")
+        return int(field_text)
+    if head not in _ALPHA5_VALUE:
+        raise ValueError(f"catalog number {field_text!r} has an invalid Alpha-5 letter {head!r}")
+    if not tail.isdigit():
+        raise ValueError(f"catalog number {field_text!r} is not valid Alpha-5")
+    return _ALPHA5_VALUE[head] * 10000 + int(tail)
+
+
+def alpha5_encode(norad_id: int) -> str:
+    """Encode a catalog number for the 5-character TLE field (Alpha-5 above 99999)."""
+    if not 0 <= norad_id <= MAX_ALPHA5_ID:
+        raise ValueError(f"catalog number {norad_id} cannot be written as Alpha-5")
+    if norad_id < 100000:
+        return f"{norad_id:05d}"
+    return _ALPHA5_LETTERS[norad_id // 10000 - 10] + f"{norad_id % 10000:04d}"
+
+
+def tle_checksum(line: str) -> int:
+    """Modulo-10 checksum of the first 68 columns: digits count their value, '-' counts 1."""
+    total = 0
+    for c in line[:68]:
+        if c.isdigit():
+            total += ord(c) - 48
+        elif c == "-":
+            total += 1
+    return total % 10
+
+
+# ---------------------------------------------------------------------------
+# The struct of arrays
+
+
+@dataclass
+class ElementsArray:
+    """Element sets as a struct of arrays, one entry per record.
+
+    Attributes carry their units. Angles are degrees as published; mean motion is
+    the Kozai mean motion in rev/day as published in TLE/OMM; ``bstar`` is in
+    inverse Earth radii. ``epoch_utc`` is ``datetime64[us]`` in UTC.
+    ``line1``/``line2`` hold the original TLE text ('' for OMM records), so that
+    a TLE record can be handed to ``sgp4`` byte for byte.
+    """
+
+    norad_id: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
+    name: np.ndarray = field(default_factory=lambda: np.zeros(0, object))
+    cospar_id: np.ndarray = field(default_factory=lambda: np.zeros(0, object))
+    epoch_utc: np.ndarray = field(default_factory=lambda: np.zeros(0, "datetime64[us]"))
+    mean_motion_rev_day: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    ecc: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    inclination_deg: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    raan_deg: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    argp_deg: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    mean_anomaly_deg: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    bstar_per_er: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    mean_motion_dot_rev_day2: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    mean_motion_ddot_rev_day3: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    element_set_no: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
+    rev_at_epoch: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
+    classification: np.ndarray = field(default_factory=lambda: np.zeros(0, object))
+    ephemeris_type: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
+    line1: np.ndarray = field(default_factory=lambda: np.zeros(0, object))
+    line2: np.ndarray = field(default_factory=lambda: np.zeros(0, object))
+    source_line: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
+
+    _DTYPES = {
+        "norad_id": np.int64,
+        "name": object,
+        "cospar_id": object,
+        "epoch_utc": "datetime64[us]",
+        "element_set_no": np.int64,
+        "rev_at_epoch": np.int64,
+        "classification": object,
+        "ephemeris_type": np.int64,
+        "line1": object,
+        "line2": object,
+        "source_line": np.int64,
+    }
+
+    @classmethod
+    def from_records(cls, records: list[dict]) -> ElementsArray:
+        """Build from a list of dicts keyed by the field names."""
+        cols = {}
+        for f in fields(cls):
+            dtype = cls._DTYPES.get(f.name, np.float64)
+            values = [r[f.name] for r in records]
+            if dtype is object:
+                arr = np.empty(len(values), dtype=object)
+                arr[:] = values
+            else:
+                arr = np.array(values, dtype=dtype) if values else np.zeros(0, dtype)
+            cols[f.name] = arr
+        return cls(**cols)
+
+    @classmethod
+    def from_tle(cls, text: str, path: str | None = None) -> ElementsArray:
+        """Parse TLE text (2- or 3-line, CRLF or LF); raise on the first bad record."""
+        return _raise_first(_parse_tle(text, path), path)
+
+    @classmethod
+    def from_omm_json(cls, text: str, path: str | None = None) -> ElementsArray:
+        """Parse CelesTrak OMM JSON; raise on the first bad record."""
+        return _raise_first(_parse_omm_json(text, path), path)
+
+    @classmethod
+    def from_omm_csv(cls, text: str, path: str | None = None) -> ElementsArray:
+        """Parse CelesTrak OMM CSV; raise on the first bad row."""
+        return _raise_first(_parse_omm_csv(text, path), path)
+
+    def __len__(self) -> int:
+        return len(self.norad_id)
+
+    def __getitem__(self, index) -> ElementsArray:
+        """Select records with a boolean mask, integer array or slice."""
+        return ElementsArray(**{f.name: getattr(self, f.name)[index] for f in fields(self)})
+
+    def records(self) -> list[dict]:
+        """One dict per record, with Python scalars."""
+        out = []
+        for i in range(len(self)):
+            rec = {}
+            for f in fields(self):
+                v = getattr(self, f.name)[i]
+                rec[f.name] = v.item() if isinstance(v, np.generic) else v
+            out.append(rec)
+        return out
+
+    @staticmethod
+    def concatenate(parts: list[ElementsArray]) -> ElementsArray:
+        if not parts:
+            return ElementsArray()
+        return ElementsArray(
+            **{f.name: np.concatenate([getattr(p, f.name) for p in parts]) for f in fields(ElementsArray)}
+        )
+
+    # -- derived quantities -------------------------------------------------
+
+    @property
+    def semi_major_axis_km(self) -> np.ndarray:
+        """Brouwer mean semi-major axis, km: the Kozai mean motion un-Kozai'd as in sgp4init.
+
+        Notes
+        -----
+        Follows the initialisation of Hoots & Roehrich (1980), Spacetrack Report
+        #3, and Vallado et al. (2006), AIAA 2006-6753, with WGS72 constants.
+        """
+        xke = 60.0 / math.sqrt(WGS72_RADIUS_KM**3 / WGS72_MU_KM3_S2)  # er^1.5 / min
+        no_kozai = self.mean_motion_rev_day * (2.0 * math.pi / MINUTES_PER_DAY)  # rad/min
+        cosio = np.cos(np.radians(self.inclination_deg))
+        omeosq = 1.0 - self.ecc**2
+        with np.errstate(divide="ignore", invalid="ignore"):
+            ak = (xke / no_kozai) ** (2.0 / 3.0)
+            d1 = 0.75 * WGS72_J2 * (3.0 * cosio**2 - 1.0) / (np.sqrt(omeosq) * omeosq)
+            delta = d1 / ak**2
+            adel = ak * (1.0 - delta**2 - delta * (1.0 / 3.0 + 134.0 * delta**2 / 81.0))
+            delta = d1 / adel**2
+            no_unkozai = no_kozai / (1.0 + delta)
+            return (xke / no_unkozai) ** (2.0 / 3.0) * WGS72_RADIUS_KM
+
+    @property
+    def mean_altitude_km(self) -> np.ndarray:
+        """Mean altitude above the WGS72 equatorial radius, km (the figure SATCAT uses)."""
+        return self.semi_major_axis_km - WGS72_RADIUS_KM
+
+    @property
+    def perigee_altitude_km(self) -> np.ndarray:
+        return self.semi_major_axis_km * (1.0 - self.ecc) - WGS72_RADIUS_KM
+
+    @property
+    def apogee_altitude_km(self) -> np.ndarray:
+        return self.semi_major_axis_km * (1.0 + self.ecc) - WGS72_RADIUS_KM
+
+    def to_satrecs(self) -> list:
+        """``sgp4.api.Satrec`` objects (WGS72): TLE text where present, else sgp4init from OMM."""
+        from sgp4.api import WGS72, Satrec
+
+        out = []
+        epoch0 = np.datetime64("1949-12-31T00:00:00", "us")
+        for i in range(len(self)):
+            if self.line1[i]:
+                out.append(Satrec.twoline2rv(self.line1[i], self.line2[i], WGS72))
+                continue
+            sat = Satrec()
+            epoch_days = (self.epoch_utc[i] - epoch0) / np.timedelta64(1, "D")
+            deg = math.pi / 180.0
+            rev_day = 2.0 * math.pi / MINUTES_PER_DAY
+            sat.sgp4init(
+                WGS72,
+                "i",
+                int(self.norad_id[i]),
+                float(epoch_days),
+                float(self.bstar_per_er[i]),
+                float(self.mean_motion_dot_rev_day2[i]) * rev_day / MINUTES_PER_DAY,
+                float(self.mean_motion_ddot_rev_day3[i]) * rev_day / MINUTES_PER_DAY**2,
+                float(self.ecc[i]),
+                float(self.argp_deg[i]) * deg,
+                float(self.inclination_deg[i]) * deg,
+                float(self.mean_anomaly_deg[i]) * deg,
+                float(self.mean_motion_rev_day[i]) * rev_day,
+                float(self.raan_deg[i]) * deg,
+            )
+            out.append(sat)
+        return out
+
+
+@dataclass
+class ReadResult:
+    """What :func:`read_elements` found: the good records and one error per bad one."""
+
+    elements: ElementsArray
+    errors: list[ElementsError]
+    format: str
+    n_records_seen: int
+
+
+# ---------------------------------------------------------------------------
+# Range checks shared by every format
+
+
+def _check_ranges(rec: dict) -> None:
+    """Raise ValueError naming the first field outside its physical range."""
+    checks = [
+        ("inclination_deg", 0.0, 180.0),
+        ("raan_deg", 0.0, 360.0),
+        ("argp_deg", 0.0, 360.0),
+        ("mean_anomaly_deg", 0.0, 360.0),
+    ]
+    for key, lo, hi in checks:
+        v = rec[key]
+        if not (lo <= v <= hi):
+            raise ValueError(f"{key.replace('_deg', '')} {v} is outside {lo:g}-{hi:g} degrees")
+    e = rec["ecc"]
+    if not (0.0 <= e < 1.0):
+        raise ValueError(f"eccentricity {e} is outside [0, 1)")
+    n = rec["mean_motion_rev_day"]
+    if not (MIN_MEAN_MOTION_REV_DAY < n <= MAX_MEAN_MOTION_REV_DAY):
+        raise ValueError(
+            f"mean motion {n} rev/day is outside (0, {MAX_MEAN_MOTION_REV_DAY}] rev/day"
+        )
+    for key in ("bstar_per_er", "mean_motion_dot_rev_day2", "mean_motion_ddot_rev_day3"):
+        if not math.isfinite(rec[key]):
+            raise ValueError(f"{key} is not finite")
+    if rec["norad_id"] <= 0:
+        raise ValueError(f"catalog number {rec['norad_id']} is not positive")
+    epoch = rec["_epoch_dt"]
+    if not (EARLIEST_EPOCH_UTC <= epoch < LATEST_EPOCH_UTC):
+        raise ValueError(f"epoch {epoch.isoformat()} is before 1957-10-04 or after 2100")
+
+
+def _finish(rec: dict) -> dict:
+    epoch = rec.pop("_epoch_dt")
+    rec["epoch_utc"] = np.datetime64(epoch.replace(tzinfo=None), "us")
+    return rec
+
+
+# ---------------------------------------------------------------------------
+# TLE
+
+_RE_EXP = re.compile(r"[ +-]\d{5}[ +-]\d")
+_RE_NDOT = re.compile(r"[ +-]\.\d{8}")
+_RE_EPOCH = re.compile(r"\d{2}[ \d]{2}\d\.\d{8}")
+_RE_ANGLE = re.compile(r" {0,2}\d{1,3}\.\d{4}")
+_RE_MEAN_MOTION = re.compile(r" ?\d{1,2}\.\d{8}")
+_RE_INTLDES = re.compile(r"(\d{2})(\d{3})([A-Z]{1,3}) {0,2}| {8}")
+_L1_SEPARATORS = (1, 8, 17, 32, 43, 52, 61, 63)
+_L2_SEPARATORS = (1, 7, 16, 25, 33, 42, 51)
+
+
+def _exp_field(s: str, what: str) -> float:
+    """TLE assumed-decimal exponent field ' 12345-3' = 0.12345e-3."""
+    if not _RE_EXP.fullmatch(s):
+        raise ValueError(f"{what} field {s!r} is not in the form ±NNNNN±N")
+    sign = -1.0 if s[0] == "-" else 1.0
+    exp = int(s[7]) * (-1 if s[6] == "-" else 1)
+    return sign * int(s[1:6]) * 1e-5 * 10.0**exp
+
+
+def _int_field(s: str, what: str, allow_blank: bool = True) -> int:
+    t = s.strip()
+    if not t:
+        if allow_blank:
+            return 0
+        raise ValueError(f"{what} is blank")
+    if not t.isdigit():
+        raise ValueError(f"{what} field {s!r} is not an integer")
+    return int(t)
+
+
+def _angle(s: str, what: str) -> float:
+    if not _RE_ANGLE.fullmatch(s):
+        raise ValueError(f"{what} field {s!r} is not a decimal angle")
+    return float(s)
+
+
+def _parse_tle_pair(name: str, l1: str, l2: str) -> dict:
+    """Validate one TLE record; raise ValueError('line N: reason') with N = 1 or 2."""
+    for k, line in ((1, l1), (2, l2)):
+        if len(line) != TLE_LINE_LENGTH:
+            raise ValueError(f"line {k} has {len(line)} characters, expected {TLE_LINE_LENGTH}")
+        if not line.isascii():
+            raise ValueError(f"line {k} contains non-ASCII characters")
+        if not line[68].isdigit():
+            raise ValueError(f"line {k} checksum column is {line[68]!r}, not a digit")
+        expected = tle_checksum(line)
+        if int(line[68]) != expected:
+            raise ValueError(f"line {k} checksum is {line[68]}, computed {expected}")
+    for k, line, seps in ((1, l1, _L1_SEPARATORS), (2, l2, _L2_SEPARATORS)):
+        bad = [c + 1 for c in seps if line[c] != " "]
+        if bad:
+            raise ValueError(f"line {k} column {bad[0]} should be blank, found {line[bad[0] - 1]!r}")
+    if l1[0] != "1":
+        raise ValueError(f"line 1 starts with {l1[0]!r}, expected '1'")
+    if l2[0] != "2":
+        raise ValueError(f"line 2 starts with {l2[0]!r}, expected '2'")
+    try:
+        id1 = alpha5_decode(l1[2:7])
+    except ValueError as exc:
+        raise ValueError(f"line 1 {exc}") from None
+    try:
+        id2 = alpha5_decode(l2[2:7])
+    except ValueError as exc:
+        raise ValueError(f"line 2 {exc}") from None
+    if id1 != id2:
+        raise ValueError(f"catalog number differs between line 1 ({id1}) and line 2 ({id2})")
+    rec: dict = {"norad_id": id1, "name": name, "line1": l1, "line2": l2}
+    # Line 1
+    try:
+        cls_ = l1[7]
+        if cls_ not in "UCS":
+            raise ValueError(f"classification {cls_!r} is not U, C or S")
+        m = _RE_INTLDES.fullmatch(l1[9:17])
+        if not m:
+            raise ValueError(f"international designator {l1[9:17]!r} is malformed")
+        if m.group(1):
+            yy = int(m.group(1))
+            year = 1900 + yy if yy >= 57 else 2000 + yy
+            rec["cospar_id"] = f"{year}-{m.group(2)}{m.group(3)}"
+        else:
+            rec["cospar_id"] = ""
+        if not _RE_EPOCH.fullmatch(l1[18:32]):
+            raise ValueError(f"epoch field {l1[18:32]!r} is not YYDDD.DDDDDDDD")
+        try:
+            rec["_epoch_dt"] = tle_epoch_to_datetime(int(l1[18:20]), float(l1[20:32]))
+        except DateError as exc:
+            raise ValueError(str(exc)) from None
+        if not _RE_NDOT.fullmatch(l1[33:43]):
+            raise ValueError(f"mean motion derivative field {l1[33:43]!r} is malformed")
+        rec["mean_motion_dot_rev_day2"] = float(l1[33:43].replace(" ", ""))
+        rec["mean_motion_ddot_rev_day3"] = _exp_field(l1[44:52], "second derivative")
+        rec["bstar_per_er"] = _exp_field(l1[53:61], "BSTAR")
+        if not (l1[62].isdigit() or l1[62] == " "):
+            raise ValueError(f"ephemeris type {l1[62]!r} is not a digit")
+        rec["ephemeris_type"] = int(l1[62]) if l1[62] != " " else 0
+        rec["element_set_no"] = _int_field(l1[64:68], "element set number")
+        rec["classification"] = cls_
+    except ValueError as exc:
+        raise ValueError(f"line 1 {exc}") from None
+    # Line 2
+    try:
+        rec["inclination_deg"] = _angle(l2[8:16], "inclination")
+        rec["raan_deg"] = _angle(l2[17:25], "right ascension")
+        if not l2[26:33].isdigit():
+            raise ValueError(f"eccentricity field {l2[26:33]!r} is not 7 digits")
+        rec["ecc"] = int(l2[26:33]) * 1e-7
+        rec["argp_deg"] = _angle(l2[34:42], "argument of perigee")
+        rec["mean_anomaly_deg"] = _angle(l2[43:51], "mean anomaly")
+        if not _RE_MEAN_MOTION.fullmatch(l2[52:63]):
+            raise ValueError(f"mean motion field {l2[52:63]!r} is malformed")
+        rec["mean_motion_rev_day"] = float(l2[52:63])
+        rec["rev_at_epoch"] = _int_field(l2[63:68], "revolution number")
+    except ValueError as exc:
+        raise ValueError(f"line 2 {exc}") from None
+    try:
+        _check_ranges(rec)
+    except ValueError as exc:
+        raise ValueError(str(exc)) from None
+    return rec
+
+
+def _parse_tle(text: str, path: str | None) -> tuple[list[dict], list[ElementsError], int]:
+    lines = text.splitlines()
+    records: list[dict] = []
+    errors: list[ElementsError] = []
+    n_seen = 0
+    i = 0
+    n = len(lines)
+
+    def is_l1(s: str) -> bool:
+        return s.startswith("1 ")
+
+    def is_l2(s: str) -> bool:
+        return s.startswith("2 ")
+
+    while i < n:
+        raw = lines[i]
+        line = raw.rstrip()
+        if not line.strip():
+            i += 1
+            continue
+        name = ""
+        first = i
+        if not is_l1(line):
+            # A name line (optionally prefixed "0 "), then line 1 and line 2.
+            if i + 1 < n and is_l1(lines[i + 1]):
+                name = line[2:].strip() if line.startswith("0 ") else line.strip()
+                i += 1
+                line = lines[i].rstrip()
+            else:
+                n_seen += 1
+                what = "line 2 without line 1" if is_l2(line) else "expected a name or TLE line 1"
+                errors.append(ElementsError(f"{what}: {line[:30]!r}", path, i + 1))
+                i += 1
+                continue
+        n_seen += 1
+        if i + 1 >= n or not is_l2(lines[i + 1].rstrip()):
+            errors.append(ElementsError("TLE line 1 is not followed by line 2", path, i + 1))
+            i += 1
+            continue
+        l1, l2 = line, lines[i + 1].rstrip()
+        try:
+            rec = _parse_tle_pair(name, l1, l2)
+        except ValueError as exc:
+            msg = str(exc)
+            lineno = i + 2 if msg.startswith("line 2") else i + 1
+            errors.append(ElementsError(msg, path, lineno))
+        else:
+            rec["source_line"] = first + 1
+            records.append(_finish(rec))
+        i += 2
+    return records, errors, n_seen
+
+
+# ---------------------------------------------------------------------------
+# OMM
+
+_OMM_REQUIRED = (
+    "OBJECT_NAME",
+    "OBJECT_ID",
+    "EPOCH",
+    "MEAN_MOTION",
+    "ECCENTRICITY",
+    "INCLINATION",
+    "RA_OF_ASC_NODE",
+    "ARG_OF_PERICENTER",
+    "MEAN_ANOMALY",
+    "NORAD_CAT_ID",
+    "BSTAR",
+    "MEAN_MOTION_DOT",
+    "MEAN_MOTION_DDOT",
+)
+_RE_COSPAR = re.compile(r"\d{4}-\d{3}[A-Z]{1,3}")
+
+
+def _omm_float(row: dict, key: str) -> float:
+    v = row.get(key)
+    if v is None or (isinstance(v, str) and not v.strip()):
+        raise ValueError(f"{key} is missing")
+    if isinstance(v, bool):
+        raise ValueError(f"{key} is not a number: {v!r}")
+    try:
+        x = float(v)
+    except (TypeError, ValueError):
+        raise ValueError(f"{key} is not a number: {v!r}") from None
+    if not math.isfinite(x):
+        raise ValueError(f"{key} is not finite: {v!r}")
+    return x
+
+
+def _omm_int(row: dict, key: str, default: int | None = None) -> int:
+    v = row.get(key)
+    if v is None or (isinstance(v, str) and not v.strip()):
+        if default is not None:
+            return default
+        raise ValueError(f"{key} is missing")
+    if isinstance(v, bool):
+        raise ValueError(f"{key} is not an integer: {v!r}")
+    if isinstance(v, int):
+        return v
+    s = str(v).strip()
+    if not re.fullmatch(r"[+-]?\d+", s):
+        raise ValueError(f"{key} is not an integer: {v!r}")
+    return int(s)
+
+
+def _omm_epoch(text) -> dt.datetime:
+    if not isinstance(text, str):
+        raise ValueError(f"EPOCH is not a string: {text!r}")
+    s = text.strip()
+    if not re.fullmatch(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,6})?Z?", s):
+        raise ValueError(f"EPOCH {text!r} is not an ISO 8601 UTC time")
+    try:
+        value = dt.datetime.fromisoformat(s.rstrip("Z"))
+    except ValueError as exc:
+        raise ValueError(f"EPOCH {text!r} is impossible ({exc})") from None
+    return value.replace(tzinfo=UTC)
+
+
+def _parse_omm_row(row: dict) -> dict:
+    cospar = row.get("OBJECT_ID") or ""
+    if not isinstance(cospar, str):
+        raise ValueError(f"OBJECT_ID is not a string: {cospar!r}")
+    cospar = cospar.strip()
+    if cospar and not _RE_COSPAR.fullmatch(cospar):
+        raise ValueError(f"OBJECT_ID {cospar!r} is not a COSPAR id like 2025-088A")
+    name = row.get("OBJECT_NAME") or ""
+    if not isinstance(name, str):
+        raise ValueError(f"OBJECT_NAME is not a string: {name!r}")
+    cls_ = (row.get("CLASSIFICATION_TYPE") or "U").strip() or "U"
+    if cls_ not in ("U", "C", "S"):
+        raise ValueError(f"CLASSIFICATION_TYPE {cls_!r} is not U, C or S")
+    rec = {
+        "norad_id": _omm_int(row, "NORAD_CAT_ID"),
+        "name": name.strip(),
+        "cospar_id": cospar,
+        "_epoch_dt": _omm_epoch(row.get("EPOCH")),
+        "mean_motion_rev_day": _omm_float(row, "MEAN_MOTION"),
+        "ecc": _omm_float(row, "ECCENTRICITY"),
+        "inclination_deg": _omm_float(row, "INCLINATION"),
+        "raan_deg": _omm_float(row, "RA_OF_ASC_NODE"),
+        "argp_deg": _omm_float(row, "ARG_OF_PERICENTER"),
+        "mean_anomaly_deg": _omm_float(row, "MEAN_ANOMALY"),
+        "bstar_per_er": _omm_float(row, "BSTAR"),
+        "mean_motion_dot_rev_day2": _omm_float(row, "MEAN_MOTION_DOT"),
+        "mean_motion_ddot_rev_day3": _omm_float(row, "MEAN_MOTION_DDOT"),
+        "element_set_no": _omm_int(row, "ELEMENT_SET_NO", 0),
+        "rev_at_epoch": _omm_int(row, "REV_AT_EPOCH", 0),
+        "classification": cls_,
+        "ephemeris_type": _omm_int(row, "EPHEMERIS_TYPE", 0),
+        "line1": "",
+        "line2": "",
+    }
+    _check_ranges(rec)
+    return rec
+
+
+def _parse_omm_json(text: str, path: str | None):
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        return [], [ElementsError(f"not valid JSON: {exc.msg}", path, exc.lineno)], 1
+    if isinstance(data, dict):
+        data = [data]
+    if not isinstance(data, list):
+        return [], [ElementsError("OMM JSON must be a list of objects", path, 1)], 1
+    records, errors = [], []
+    for k, row in enumerate(data, start=1):
+        if not isinstance(row, dict):
+            errors.append(_record_error(f"record is {type(row).__name__}, not an object", path, k))
+            continue
+        missing = [c for c in _OMM_REQUIRED if c not in row]
+        try:
+            if missing:
+                raise ValueError(f"missing field {missing[0]}")
+            rec = _parse_omm_row(row)
+        except ValueError as exc:
+            errors.append(_record_error(str(exc), path, k))
+        else:
+            rec["source_line"] = k
+            records.append(_finish(rec))
+    return records, errors, len(data)
+
+
+def _record_error(reason: str, path: str | None, k: int) -> ElementsError:
+    return ElementsError(f"record {k}: {reason}", path, None)
+
+
+def _parse_omm_csv(text: str, path: str | None):
+    reader = csv.reader(io.StringIO(text))
+    try:
+        header = next(reader)
+    except StopIteration:
+        return [], [ElementsError("empty CSV file", path, 1)], 0
+    except csv.Error as exc:
+        return [], [ElementsError(f"unreadable CSV header: {exc}", path, 1)], 0
+    header = [h.strip().lstrip("\ufeff") for h in header]
+    missing = [c for c in _OMM_REQUIRED if c not in header]
+    if missing:
+        return [], [ElementsError(f"CSV header lacks column {missing[0]}", path, 1)], 0
+    records, errors = [], []
+    n_seen = 0
+    rowno = 1
+    while True:
+        try:
+            values = next(reader)
+        except StopIteration:
+            break
+        except csv.Error as exc:
+            rowno = reader.line_num
+            errors.append(ElementsError(f"unreadable CSV row: {exc}", path, rowno))
+            n_seen += 1
+            continue
+        rowno = reader.line_num
+        if not values or all(not v.strip() for v in values):
+            continue
+        n_seen += 1
+        if len(values) != len(header):
+            errors.append(
+                ElementsError(f"row has {len(values)} fields, header has {len(header)}", path, rowno)
+            )
+            continue
+        try:
+            rec = _parse_omm_row(dict(zip(header, values, strict=True)))
+        except ValueError as exc:
+            errors.append(ElementsError(str(exc), path, rowno))
+        else:
+            rec["source_line"] = rowno
+            records.append(_finish(rec))
+    return records, errors, n_seen
+
+
+# ---------------------------------------------------------------------------
+# Files
+
+
+def _raise_first(parsed, path) -> ElementsArray:
+    records, errors, _ = parsed
+    if errors:
+        raise errors[0]
+    return ElementsArray.from_records(records)
+
+
+def read_text(path: str | Path) -> str:
+    """Read a file as text, gunzipping ``.gz``; errors name the file."""
+    p = Path(path)
+    try:
+        raw = p.read_bytes()
+    except FileNotFoundError:
+        raise ElementsError("no such file", str(p)) from None
+    except IsADirectoryError:
+        raise ElementsError("is a directory", str(p)) from None
+    except OSError as exc:
+        raise ElementsError(f"cannot read: {exc.strerror}", str(p)) from None
+    return decode_bytes(raw, str(p))
+
+
+def decode_bytes(raw: bytes, path: str | None = None) -> str:
+    """The text of a file's bytes, gunzipped if they are gzip; errors name ``path``."""
+    if raw[:2] == b"\x1f\x8b":
+        try:
+            raw = gzip.decompress(raw)
+        except (OSError, EOFError) as exc:
+            raise ElementsError(f"corrupt gzip data: {exc}", path) from None
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise ElementsError(f"not UTF-8 text (byte {exc.start})", path, line) from None
+
+
+def detect_format(text: str) -> str:
+    """Which of :data:`FORMATS` a text is, judged by its content."""
+    head = text.lstrip("\ufeff \t\r\n")
+    if head[:1] in ("[", "{"):
+        return "omm-json"
+    first = head.split("\n", 1)[0]
+    if "," in first:
+        cols = {c.strip().strip('"') for c in first.split(",")}
+        if "EPOCH" in cols or "MEAN_MOTION" in cols:
+            return "omm-csv"
+        if "DECAY_DATE" in cols or "LAUNCH_DATE" in cols:
+            return "satcat-csv"
+        return "omm-csv"
+    return "tle"
+
+
+def parse_elements(text: str, path: str | None = None, fmt: str | None = None) -> ReadResult:
+    """Parse text in any supported format, keeping good records and collecting errors."""
+    fmt = fmt or detect_format(text)
+    parser = {"tle": _parse_tle, "omm-json": _parse_omm_json, "omm-csv": _parse_omm_csv}.get(fmt)
+    if parser is None:
+        raise ElementsError(f"{fmt} is not an element-set format", path)
+    records, errors, n_seen = parser(text, path)
+    if n_seen == 0 and not errors:
+        errors = [ElementsError("no element sets found", path, None)]
+    return ReadResult(ElementsArray.from_records(records), errors, fmt, n_seen)
+
+
+def read_elements(path: str | Path, *, skip_bad: bool = False) -> ReadResult:
+    """Read a TLE, OMM JSON or OMM CSV file (optionally gzipped).
+
+    Parameters
+    ----------
+    path : str or Path
+        The file.
+    skip_bad : bool
+        If False (the default) the first bad record raises :class:`ElementsError`.
+        If True the good records are returned and ``errors`` lists the bad ones.
+    """
+    text = read_text(path)
+    result = parse_elements(text, str(path))
+    if result.errors and not skip_bad:
+        raise result.errors[0]
+    return result
