@@ -1,0 +1,289 @@
+"""The ``kuiper`` command line: a thin layer, one library call per command.
+
+Importing this module loads neither numba nor matplotlib; each command imports
+what it needs when it runs.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import sys
+
+import click
+
+from . import __version__
+from .errors import KuiperError
+
+CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
+
+
+def _fail_cleanly(fn):
+    """Turn every kuiper error into a one-line message and exit status 1."""
+
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        try:
+            return fn(*args, **kwargs)
+        except KuiperError as exc:
+            raise click.ClickException(str(exc)) from None
+
+    return wrapper
+
+
+def db_option(fn):
+    return click.option(
+        "--db",
+        type=click.Path(dir_okay=False),
+        envvar="KUIPER_DB",
+        help="History store (SQLite). Default: $KUIPER_DB, else kuiper.sqlite in the "
+        "user data directory. Created and seeded with the shipped snapshots on first use.",
+    )(fn)
+
+
+def as_of_option(fn):
+    return click.option(
+        "--as-of",
+        "as_of",
+        metavar="DATE",
+        help="Use only data dated on or before this UTC date (YYYY-MM-DD or ISO time). "
+        "Default: the newest data in the store.",
+    )(fn)
+
+
+def json_option(fn):
+    return click.option("--json", "as_json", is_flag=True, help="Print JSON for machines.")(fn)
+
+
+def output_option(default: str):
+    return click.option(
+        "-o",
+        "--output",
+        default=default,
+        show_default=True,
+        type=click.Path(dir_okay=False),
+        help="Where to write the picture (.png or .svg).",
+    )
+
+
+def _progress(label: str):
+    """A click progress bar on stderr, driven as progress(done, total, item)."""
+    state = {}
+
+    def update(done, total, item):
+        if "bar" not in state:
+            state["bar"] = click.progressbar(length=total, label=label, file=sys.stderr)
+            state["bar"].__enter__()
+        state["bar"].update(done - state["bar"].pos)
+        if done >= total:
+            state["bar"].__exit__(None, None, None)
+
+    return update
+
+
+def _open_store(db, require_data=True):
+    from .store import open_store
+
+    return open_store(db, progress=_progress("Seeding store with shipped snapshots"),
+                      require_data=require_data)
+
+
+def _as_of(store, text):
+    """The --as-of date (end of that day, UTC), or the newest data in the store."""
+    from .errors import DateError, StoreError
+    from .timescale import parse_utc
+
+    if text is None:
+        newest = store.data_through()
+        if newest is None:
+            raise StoreError(f"{store.path}: the store holds no Kuiper element sets")
+        return newest
+    value = parse_utc(text, end_of_day=True)
+    if value.year < 1957:
+        raise DateError(f"--as-of {text}: before the first satellite (1957-10-04)")
+    return value
+
+
+@click.group(context_settings=CONTEXT)
+@click.version_option(__version__, "-V", "--version", prog_name="kuiper")
+def main():
+    """Track and forecast Amazon's Kuiper (Amazon Leo) constellation from public data.
+
+    \b
+    Start with:
+      kuiper status                      counts by shell and phase, newest data
+      kuiper status --as-of 2026-07-30   the same on a past date
+      kuiper ingest ~/Downloads/gp.csv   add CelesTrak TLE / OMM files to the store
+      kuiper plot altitude -o raise.png  the orbit-raising picture
+
+    Everything runs offline on the snapshots shipped in the package; the store
+    is created and seeded on first use.
+    """
+
+
+@main.command(context_settings=CONTEXT)
+@click.argument("paths", nargs=-1, required=True, type=click.Path())
+@click.option("--skip-bad", is_flag=True, help="Store the good records of a file that has bad "
+              "ones, and report each skipped record. Default: a file with any bad record "
+              "stores nothing.")
+@click.option("--all-objects", is_flag=True, help="Store every object, not only Kuiper ones "
+              "(recognised by name KUIPER-* / AMAZON LEO or by Kuiper COSPAR launch id).")
+@db_option
+@json_option
+@_fail_cleanly
+def ingest(paths, skip_bad, all_objects, db, as_json):
+    """Add element sets (TLE, OMM JSON/CSV, .gz) or SATCAT CSV files to the store.
+
+    PATHS are files or folders (searched recursively). Ingest is idempotent (a
+    record is stored once per catalog number and epoch) and atomic per file.
+
+    \b
+    Examples:
+      kuiper ingest kuiper_2026-09-07.tle
+      kuiper ingest --skip-bad downloads/           every element file inside
+      kuiper ingest active_gp.csv.gz --all-objects  keep non-Kuiper objects too
+    """
+    from .errors import ElementsError
+    from .store import expand_paths
+
+    files = expand_paths(paths)
+    store = _open_store(db, require_data=False)
+    reports, failures = [], []
+    with click.progressbar(files, label="Ingesting", file=sys.stderr,
+                           item_show_func=lambda p: p.name if p else "") as bar:
+        for path in bar:
+            try:
+                reports.append(store.ingest_file(path, skip_bad=skip_bad, all_objects=all_objects))
+            except ElementsError as exc:
+                failures.append(exc)
+    if as_json:
+        click.echo(json.dumps({"files": [r.to_dict() for r in reports],
+                               "failed": [e.one_line() for e in failures]}, indent=2))
+    else:
+        for r in reports:
+            note = " (already ingested)" if r.already_ingested else ""
+            click.echo(f"{r.path}: {r.format}, {r.n_read} records, {r.n_kuiper} kept, "
+                       f"{r.n_new} new, {r.n_bad} bad{note}")
+            for e in r.errors:
+                click.echo(f"  skipped {e.one_line()}", err=True)
+    for e in failures:
+        click.echo(f"Error: {e.one_line()} (file not stored; --skip-bad keeps its good records)",
+                   err=True)
+    if failures:
+        sys.exit(1)
+
+
+@main.command(context_settings=CONTEXT)
+@as_of_option
+@db_option
+@json_option
+@click.option("--satellites", "with_satellites", is_flag=True,
+              help="With --json: add every satellite's phase, altitude and rate.")
+@click.option("--raising", "with_raising", is_flag=True,
+              help="Also show orbit-raising durations (launch to on station) by launch.")
+@_fail_cleanly
+def status(as_of, db, as_json, with_satellites, with_raising):
+    """Satellites by shell and phase, and the totals, on a date.
+
+    Phases: raising (climbing from the 450-465 km insertion orbit), on_station
+    (within the shell's altitude tolerance), drifting (anomalous: stopped short,
+    left the shell, or no longer tracked), deorbiting (descending) and decayed.
+    Thresholds and their derivation: kuiper/data/tracker.toml.
+
+    \b
+    Examples:
+      kuiper status
+      kuiper status --as-of 2026-07-30 --json
+    """
+    from .tracker import PHASES, fleet_status, raising_durations
+
+    with _open_store(db) as store:
+        when = _as_of(store, as_of)
+        result = fleet_status(store, when)
+        raising = raising_durations(store, when) if with_raising else None
+    if as_json:
+        out = result.to_dict(satellites=with_satellites)
+        if raising:
+            out["raising"] = raising["by_launch"]
+        click.echo(json.dumps(out, indent=2))
+        return
+    click.echo(f"Kuiper / Amazon Leo on {result.as_of:%Y-%m-%d %H:%M} UTC "
+               f"(newest element set {result.data_through:%Y-%m-%d %H:%M} UTC)")
+    header = f"{'shell':<22}" + "".join(f"{p:>12}" for p in PHASES)
+    click.echo(header)
+    click.echo("-" * len(header))
+    for row in result.by_shell:
+        label = (f"{row['shell']} km / {row['inclination_deg']:g} deg"
+                 if row["altitude_km"] else row["shell"])
+        click.echo(f"{label:<22}" + "".join(f"{row['phases'][p]:>12}" for p in PHASES))
+    t = result.totals
+    click.echo(f"\nlaunched {t['launched']}   in orbit {t['in_orbit']}   "
+               f"on station {t['on_station']}   decayed {t['decayed']}")
+    if raising:
+        click.echo("\nOrbit raising, launch to on station (days; KM = Kaplan-Meier median, "
+                   "counting satellites still raising)")
+        click.echo(f"{'launch':<8}{'date':>12}{'sats':>6}{'arrived':>9}{'p10':>8}"
+                   f"{'median':>8}{'p90':>8}{'KM med':>8}")
+        for b in raising["by_launch"]:
+            cells = [b[k] for k in ("p10_days", "median_days", "p90_days", "km_median_days")]
+            text = "".join(f"{'-' if c is None else f'{c:.0f}':>8}" for c in cells)
+            click.echo(f"{b['launch']:<8}{b['launch_date_utc']:>12}{b['n_satellites']:>6}"
+                       f"{b['n_arrived']:>9}{text}")
+
+
+@main.group(context_settings=CONTEXT)
+def plot():
+    """Draw pictures (PNG or SVG).
+
+    \b
+    Examples:
+      kuiper plot shells -o shells.png
+      kuiper plot altitude --as-of 2026-03-01 -o raising.svg
+    """
+
+
+@plot.command("shells", context_settings=CONTEXT)
+@as_of_option
+@db_option
+@output_option("kuiper-shells.png")
+@click.option("--step-days", default=7.0, show_default=True, help="Days between samples.")
+@_fail_cleanly
+def plot_shells_cmd(as_of, db, output, step_days):
+    """Phase counts over time, stacked, with satellites launched.
+
+    \b
+    Example:
+      kuiper plot shells -o shells.png
+    """
+    from . import plots
+    from .tracker import fleet_history
+
+    with _open_store(db) as store:
+        history = fleet_history(store, _as_of(store, as_of), step_days=step_days)
+    ax = plots.plot_shells(history, launched=history["launched"])
+    click.echo(f"wrote {plots.save(ax, output)}")
+
+
+@plot.command("altitude", context_settings=CONTEXT)
+@as_of_option
+@db_option
+@output_option("kuiper-altitude.png")
+@_fail_cleanly
+def plot_altitude_cmd(as_of, db, output):
+    """Each satellite's mean altitude against time, coloured by launch.
+
+    \b
+    Example:
+      kuiper plot altitude -o raising.png
+    """
+    from . import plots
+    from .tracker import altitude_history
+
+    with _open_store(db) as store:
+        series, shells = altitude_history(store, _as_of(store, as_of))
+    ax = plots.plot_altitude(series, shells=shells)
+    click.echo(f"wrote {plots.save(ax, output)}")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

@@ -1,0 +1,607 @@
+"""Phase of every Kuiper satellite on any date, from its element history.
+
+Phases
+------
+``raising``
+    Below its shell and climbing, or still at insertion altitude (450-465 km)
+    waiting to climb, within a limited time after launch.
+``on_station``
+    Mean altitude within ``on_station_tol_km`` of a shell, at that shell's
+    inclination.
+``drifting``
+    Anomalous: stopped short of the shell (flat, above insertion altitude), above
+    the shell, left the shell without descending, waited at insertion too long,
+    or no longer tracked while still high.
+``deorbiting``
+    Below the shell and descending faster than ``rate_threshold_km_day``.
+``decayed``
+    A SATCAT decay date on or before the date, or element sets that end at low
+    altitude.
+
+A satellite's shell is the FCC shell nearest in inclination (within
+``shell_inclination_tol_deg``). Mean altitude is the Brouwer mean semi-major axis
+less the WGS72 equatorial radius (:attr:`ElementsArray.mean_altitude_km`), the same
+figure CelesTrak's SATCAT uses. Every threshold lives in ``data/tracker.toml`` with
+its derivation from the shipped snapshots.
+
+Only information dated on or before ``as_of`` is used: element sets by epoch,
+launches by date and SATCAT decays by decay date.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import tomllib
+from collections import Counter, defaultdict
+from importlib.resources import files
+from pathlib import Path
+
+import numpy as np
+
+from .elements import ElementsArray
+from .errors import ManifestError, StoreError
+from .manifest import Launch, Shell, load_launches, load_shells
+from .timescale import UTC
+
+__all__ = [
+    "PHASES",
+    "TrackerConfig",
+    "SatelliteState",
+    "FleetStatus",
+    "load_tracker_config",
+    "Fleet",
+    "altitude_history",
+    "fleet_history",
+    "fleet_status",
+    "kaplan_meier_median",
+    "raising_durations",
+    "threshold_evidence",
+]
+
+PHASES = ("raising", "on_station", "drifting", "deorbiting", "decayed")
+UNASSIGNED = "unassigned"
+_US_PER_DAY = 86_400_000_000
+
+
+@dataclasses.dataclass(frozen=True)
+class TrackerConfig:
+    """Classifier thresholds; see ``data/tracker.toml`` for how each was derived."""
+
+    shell_inclination_tol_deg: float
+    on_station_tol_km: float
+    rate_threshold_km_day: float
+    rate_baseline_days: float
+    insertion_ceiling_km: float
+    max_wait_at_insertion_days: float
+    stale_days: float
+    decay_altitude_km: float
+
+
+def load_tracker_config(path: str | Path | None = None) -> TrackerConfig:
+    """Read and validate the classifier thresholds."""
+    name = str(path) if path else "kuiper/data/tracker.toml"
+    try:
+        raw = Path(path).read_bytes() if path else (files("kuiper") / "data" / "tracker.toml").read_bytes()
+        data = tomllib.loads(raw.decode())
+    except (OSError, tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise ManifestError(f"{name}: cannot read thresholds ({exc})") from None
+    values = {}
+    for f in dataclasses.fields(TrackerConfig):
+        v = data.get(f.name)
+        if isinstance(v, bool) or not isinstance(v, int | float) or v <= 0:
+            raise ManifestError(f"{name}: {f.name} must be a positive number, got {v!r}")
+        values[f.name] = float(v)
+    return TrackerConfig(**values)
+
+
+@dataclasses.dataclass
+class SatelliteState:
+    """One satellite's phase on a date, with the evidence."""
+
+    norad_id: int
+    name: str
+    cospar_id: str
+    launch: str
+    shell: str
+    phase: str
+    altitude_km: float
+    rate_km_day: float
+    last_epoch_utc: str
+    reached_station: bool
+
+    def to_dict(self) -> dict:
+        return dataclasses.asdict(self)
+
+
+@dataclasses.dataclass
+class FleetStatus:
+    """Counts by shell and phase on one date, and the totals."""
+
+    as_of: dt.datetime
+    data_through: dt.datetime | None
+    totals: dict
+    by_shell: list[dict]
+    satellites: list[SatelliteState]
+
+    def to_dict(self, satellites: bool = False) -> dict:
+        out = {
+            "as_of": self.as_of.isoformat().replace("+00:00", "Z"),
+            "data_through": (
+                self.data_through.isoformat(timespec="seconds").replace("+00:00", "Z")
+                if self.data_through
+                else None
+            ),
+            "totals": dict(self.totals),
+            "by_shell": self.by_shell,
+        }
+        if satellites:
+            out["satellites"] = [s.to_dict() for s in self.satellites]
+        return out
+
+
+class _History:
+    """One satellite's element history as arrays sorted by epoch."""
+
+    __slots__ = ("norad_id", "name", "cospar_id", "epoch_us", "altitude_km", "inclination_deg")
+
+    def __init__(self, norad_id, name, cospar_id, epoch_us, altitude_km, inclination_deg):
+        self.norad_id = norad_id
+        self.name = name
+        self.cospar_id = cospar_id
+        self.epoch_us = epoch_us
+        self.altitude_km = altitude_km
+        self.inclination_deg = inclination_deg
+
+
+class Fleet:
+    """Element histories of every Kuiper satellite, ready to classify on any date.
+
+    Parameters
+    ----------
+    elements : ElementsArray
+        Every element set of the fleet (any order, any number per satellite).
+    satcat : dict, optional
+        SATCAT rows keyed by catalog number (``Store.satcat()``), for decay dates
+        and launch dates.
+    launches, shells, config : optional
+        Defaults are the shipped launch log, FCC shells and thresholds.
+    """
+
+    def __init__(
+        self,
+        elements: ElementsArray,
+        satcat: dict[int, dict] | None = None,
+        *,
+        launches: tuple[Launch, ...] | None = None,
+        shells: tuple[Shell, ...] | None = None,
+        config: TrackerConfig | None = None,
+    ):
+        self.satcat = satcat or {}
+        self.launches = launches if launches is not None else load_launches()
+        self.shells = shells if shells is not None else load_shells()
+        self.config = config or load_tracker_config()
+        self._launch_by_id = {la.cospar_launch: la for la in self.launches if la.cospar_launch}
+        order = np.lexsort((elements.epoch_utc.astype(np.int64), elements.norad_id))
+        el = elements[order]
+        alt = el.mean_altitude_km
+        epoch_us = el.epoch_utc.astype(np.int64)
+        self.histories: list[_History] = []
+        if len(el):
+            starts = np.flatnonzero(np.r_[True, el.norad_id[1:] != el.norad_id[:-1]])
+            ends = np.r_[starts[1:], len(el)]
+            for a, b in zip(starts, ends, strict=True):
+                ep, keep = np.unique(epoch_us[a:b], return_index=True)
+                self.histories.append(
+                    _History(
+                        int(el.norad_id[a]),
+                        str(el.name[b - 1]),
+                        str(el.cospar_id[b - 1]),
+                        ep,
+                        alt[a:b][keep],
+                        el.inclination_deg[a:b][keep],
+                    )
+                )
+        self.newest_epoch_us = int(epoch_us.max()) if len(el) else None
+
+    # -- helpers --------------------------------------------------------------
+
+    def launch_of(self, h: _History) -> Launch | None:
+        return self._launch_by_id.get(h.cospar_id[:8])
+
+    def launch_date_us(self, h: _History) -> int:
+        """Launch date of a satellite (launch log, else SATCAT, else first epoch)."""
+        la = self.launch_of(h)
+        date = la.launch_date_utc if la else None
+        if date is None:
+            row = self.satcat.get(h.norad_id)
+            if row and row.get("launch_date"):
+                date = dt.date.fromisoformat(row["launch_date"])
+        if date is None:
+            return int(h.epoch_us[0])
+        return _date_to_us(date)
+
+    def shell_of(self, inclination_deg: float) -> Shell | None:
+        best = min(self.shells, key=lambda s: abs(s.inclination_deg - inclination_deg))
+        if abs(best.inclination_deg - inclination_deg) <= self.config.shell_inclination_tol_deg:
+            return best
+        return None
+
+    def _rate(self, h: _History, i: int) -> float:
+        """km/day between set i and the newest set at least rate_baseline_days older."""
+        base_us = self.config.rate_baseline_days * _US_PER_DAY
+        j = int(np.searchsorted(h.epoch_us, h.epoch_us[i] - base_us, side="right")) - 1
+        if j < 0:
+            return float("nan")
+        days = (h.epoch_us[i] - h.epoch_us[j]) / _US_PER_DAY
+        return float((h.altitude_km[i] - h.altitude_km[j]) / days)
+
+    # -- classification -------------------------------------------------------
+
+    def classify(self, as_of: dt.datetime) -> list[SatelliteState]:
+        """Every satellite with an element set at or before ``as_of`` (aware UTC)."""
+        cfg = self.config
+        as_of_us = _datetime_to_us(as_of)
+        newest = self._data_through_us(as_of_us)
+        cutoff_date = as_of.astimezone(UTC).date().isoformat()
+        out = []
+        for h in self.histories:
+            i = int(np.searchsorted(h.epoch_us, as_of_us, side="right")) - 1
+            if i < 0:
+                continue
+            alt = float(h.altitude_km[i])
+            shell = self.shell_of(float(h.inclination_deg[i]))
+            target = shell.altitude_km if shell else None
+            band = np.abs(h.altitude_km[: i + 1] - target) <= cfg.on_station_tol_km if shell else None
+            reached = bool(band.any()) if shell else False
+            rate = self._rate(h, i)
+            la = self.launch_of(h)
+            row = self.satcat.get(h.norad_id) or {}
+            stale = (newest - h.epoch_us[i]) / _US_PER_DAY > cfg.stale_days
+            decay = row.get("decay_date")
+            if (decay and decay <= cutoff_date) or (stale and alt < cfg.decay_altitude_km):
+                phase = "decayed"
+            elif shell is None or stale:
+                phase = "drifting"
+            elif abs(alt - target) <= cfg.on_station_tol_km:
+                phase = "on_station"
+            elif alt > target:
+                phase = "drifting"
+            elif rate <= -cfg.rate_threshold_km_day:
+                phase = "deorbiting"
+            elif rate >= cfg.rate_threshold_km_day:
+                phase = "raising"
+            elif reached:
+                phase = "drifting"
+            elif alt <= cfg.insertion_ceiling_km:
+                waited = (as_of_us - self.launch_date_us(h)) / _US_PER_DAY
+                phase = "raising" if waited <= cfg.max_wait_at_insertion_days else "drifting"
+            elif np.isnan(rate):
+                phase = "raising"
+            else:
+                phase = "drifting"
+            out.append(
+                SatelliteState(
+                    norad_id=h.norad_id,
+                    name=h.name,
+                    cospar_id=h.cospar_id,
+                    launch=la.mission if la else "",
+                    shell=shell.name if shell else UNASSIGNED,
+                    phase=phase,
+                    altitude_km=round(alt, 3),
+                    rate_km_day=None if np.isnan(rate) else round(rate, 4),
+                    last_epoch_utc=_us_to_iso(int(h.epoch_us[i])),
+                    reached_station=reached,
+                )
+            )
+        return out
+
+    def _data_through_us(self, as_of_us: int) -> int | None:
+        best = None
+        for h in self.histories:
+            i = int(np.searchsorted(h.epoch_us, as_of_us, side="right")) - 1
+            if i >= 0 and (best is None or h.epoch_us[i] > best):
+                best = int(h.epoch_us[i])
+        return best
+
+    def status(self, as_of: dt.datetime) -> FleetStatus:
+        """Counts by shell x phase and the totals on ``as_of``."""
+        states = self.classify(as_of)
+        as_of_date = as_of.astimezone(UTC).date()
+        counted = [la for la in self.launches if la.counted and la.launch_date_utc <= as_of_date]
+        launched_log = sum(la.satellites for la in counted)
+        known_ids = {la.cospar_launch for la in counted if la.cospar_launch}
+        tracked_by_launch = Counter(s.cospar_id[:8] for s in states)
+        # Satellites tracked from launches missing from the log still count as launched.
+        extra = sum(n for cid, n in tracked_by_launch.items() if cid not in known_ids)
+        untracked = sum(
+            max(0, la.satellites - tracked_by_launch.get(la.cospar_launch, 0)) for la in counted
+        )
+        launched = launched_log + extra
+        decayed = sum(s.phase == "decayed" for s in states)
+        on_station = sum(s.phase == "on_station" for s in states)
+        counts: dict[str, Counter] = defaultdict(Counter)
+        for s in states:
+            counts[s.shell][s.phase] += 1
+        if untracked:
+            counts[UNASSIGNED]["raising"] += untracked
+        by_shell = []
+        for shell in self.shells:
+            by_shell.append(
+                {
+                    "shell": shell.name,
+                    "altitude_km": shell.altitude_km,
+                    "inclination_deg": shell.inclination_deg,
+                    "phases": {p: counts[shell.name][p] for p in PHASES},
+                }
+            )
+        if counts.get(UNASSIGNED):
+            by_shell.append(
+                {
+                    "shell": UNASSIGNED,
+                    "altitude_km": None,
+                    "inclination_deg": None,
+                    "phases": {p: counts[UNASSIGNED][p] for p in PHASES},
+                }
+            )
+        newest = self._data_through_us(_datetime_to_us(as_of))
+        totals = {
+            "launched": launched,
+            "in_orbit": launched - decayed,
+            "on_station": on_station,
+            "decayed": decayed,
+            "tracked": len(states),
+            "untracked": untracked,
+        }
+        return FleetStatus(
+            as_of=as_of,
+            data_through=_us_to_datetime(newest) if newest is not None else None,
+            totals=totals,
+            by_shell=by_shell,
+            satellites=states,
+        )
+
+    def phase_history(self, dates: list[dt.datetime]) -> dict:
+        """Phase counts (summed over shells) and on-station counts by shell, on each date."""
+        out = {"date": [d.date().isoformat() for d in dates]}
+        for p in PHASES:
+            out[p] = []
+        out["by_shell_on_station"] = {s.name: [] for s in self.shells}
+        for d in dates:
+            states = self.classify(d)
+            c = Counter(s.phase for s in states)
+            for p in PHASES:
+                out[p].append(c[p])
+            cs = Counter(s.shell for s in states if s.phase == "on_station")
+            for s in self.shells:
+                out["by_shell_on_station"][s.name].append(cs[s.name])
+        return out
+
+    def altitude_series(self) -> list[dict]:
+        """Each satellite's (epoch, altitude) history and its launch, for plotting."""
+        out = []
+        for h in self.histories:
+            la = self.launch_of(h)
+            out.append(
+                {
+                    "norad_id": h.norad_id,
+                    "name": h.name,
+                    "launch": la.mission if la else h.cospar_id[:8],
+                    "launch_date_utc": _us_to_iso(self.launch_date_us(h))[:10],
+                    "epoch_utc": h.epoch_us.astype("datetime64[us]"),
+                    "altitude_km": h.altitude_km,
+                }
+            )
+        return out
+
+    def raising_durations(self, as_of: dt.datetime) -> dict:
+        """Launch-to-station durations per satellite and their distribution by launch.
+
+        A satellite's arrival is the time its mean altitude first crosses
+        ``shell altitude - on_station_tol_km``, interpolated linearly between the
+        element sets either side. Satellites not yet on station are right-censored:
+        their duration is at least ``as_of - launch``. Satellites that decayed
+        without arriving are listed with ``arrived = False`` and ``censored = False``.
+        """
+        cfg = self.config
+        as_of_us = _datetime_to_us(as_of)
+        states = {s.norad_id: s for s in self.classify(as_of)}
+        sats = []
+        for h in self.histories:
+            st = states.get(h.norad_id)
+            if st is None:
+                continue
+            i_last = int(np.searchsorted(h.epoch_us, as_of_us, side="right"))
+            ep, alt = h.epoch_us[:i_last], h.altitude_km[:i_last]
+            shell = self.shell_of(float(h.inclination_deg[i_last - 1]))
+            launch_us = self.launch_date_us(h)
+            rec = {
+                "norad_id": h.norad_id,
+                "name": h.name,
+                "launch": st.launch or h.cospar_id[:8],
+                "launch_date_utc": _us_to_iso(launch_us)[:10],
+                "arrived": False,
+                "censored": st.phase != "decayed",
+                "duration_days": (as_of_us - launch_us) / _US_PER_DAY,
+                "arrival_utc": None,
+            }
+            if shell is not None:
+                floor = shell.altitude_km - cfg.on_station_tol_km
+                hit = np.flatnonzero(np.abs(alt - shell.altitude_km) <= cfg.on_station_tol_km)
+                if hit.size:
+                    k = int(hit[0])
+                    t = float(ep[k])
+                    if k > 0 and alt[k - 1] < floor < alt[k]:
+                        frac = (floor - alt[k - 1]) / (alt[k] - alt[k - 1])
+                        t = float(ep[k - 1]) + frac * float(ep[k] - ep[k - 1])
+                    rec.update(
+                        arrived=True,
+                        censored=False,
+                        duration_days=(t - launch_us) / _US_PER_DAY,
+                        arrival_utc=_us_to_iso(int(t))[:19] + "Z",
+                    )
+            rec["duration_days"] = round(rec["duration_days"], 2)
+            sats.append(rec)
+        by_launch = []
+        groups: dict[str, list[dict]] = defaultdict(list)
+        for r in sats:
+            groups[r["launch"]].append(r)
+        for name, rows in sorted(groups.items(), key=lambda kv: kv[1][0]["launch_date_utc"]):
+            done = np.array([r["duration_days"] for r in rows if r["arrived"]])
+            q = np.percentile(done, [10, 50, 90]) if done.size else [None] * 3
+            km = kaplan_meier_median(
+                [r["duration_days"] for r in rows if r["arrived"] or r["censored"]],
+                [r["arrived"] for r in rows if r["arrived"] or r["censored"]],
+            )
+            by_launch.append(
+                {
+                    "launch": name,
+                    "launch_date_utc": rows[0]["launch_date_utc"],
+                    "n_satellites": len(rows),
+                    "n_arrived": int(done.size),
+                    "n_censored": sum(r["censored"] for r in rows),
+                    "p10_days": None if q[0] is None else round(float(q[0]), 1),
+                    "median_days": None if q[1] is None else round(float(q[1]), 1),
+                    "p90_days": None if q[2] is None else round(float(q[2]), 1),
+                    "km_median_days": None if km is None else round(km, 1),
+                }
+            )
+        return {"as_of": as_of.isoformat(), "satellites": sats, "by_launch": by_launch}
+
+
+def kaplan_meier_median(durations, arrived) -> float | None:
+    """Kaplan-Meier median of durations with right-censoring (``arrived`` False).
+
+    The percentiles of arrived satellites alone are biased low while many of a
+    launch are still raising; this estimate is not. Returns None when the survival
+    curve never falls to one half (more than half still censored past the last
+    arrival).
+    """
+    t = np.asarray(durations, dtype=float)
+    d = np.asarray(arrived, dtype=bool)
+    order = np.lexsort((~d, t))  # at equal times, arrivals before censorings
+    t, d = t[order], d[order]
+    at_risk = len(t)
+    survival = 1.0
+    for ti, di in zip(t, d, strict=True):
+        if di:
+            survival *= 1.0 - 1.0 / at_risk
+            if survival <= 0.5:
+                return float(ti)
+        at_risk -= 1
+    return None
+
+
+def fleet_from_store(store, as_of: dt.datetime | None = None) -> Fleet:
+    """A :class:`Fleet` from a :class:`kuiper.store.Store`, using data up to ``as_of``."""
+    return Fleet(store.elements(as_of=as_of), store.satcat(as_of=as_of))
+
+
+def fleet_history(
+    store, as_of: dt.datetime | None = None, step_days: float = 7.0
+) -> dict:
+    """Phase counts every ``step_days`` from the first launch to ``as_of``, with launches.
+
+    Returns ``Fleet.phase_history`` plus ``launched``: satellites launched by each date
+    according to the launch log (and tracked objects of launches missing from it).
+    """
+    if as_of is None:
+        as_of = store.data_through()
+    fleet = fleet_from_store(store, as_of)
+    if not fleet.histories:
+        raise StoreError(f"{store.path}: no Kuiper element sets on or before {as_of:%Y-%m-%d}")
+    # Start where the element history starts: before it, phases are unknown.
+    first_us = min(int(h.epoch_us[0]) for h in fleet.histories)
+    start = _us_to_datetime(first_us).replace(hour=23, minute=59, second=59, microsecond=0)
+    n = max(1, int((as_of - start).total_seconds() // (step_days * 86400)) + 1)
+    dates = [start + dt.timedelta(days=step_days * k) for k in range(n)]
+    if dates[-1] < as_of:
+        dates.append(as_of)
+    out = fleet.phase_history(dates)
+    out["launched"] = [fleet.status(d).totals["launched"] for d in dates]
+    return out
+
+
+def altitude_history(store, as_of: dt.datetime | None = None) -> tuple[list[dict], tuple]:
+    """Per-satellite altitude histories (up to ``as_of``) and the shells, for plotting."""
+    fleet = fleet_from_store(store, as_of)
+    return fleet.altitude_series(), fleet.shells
+
+
+def raising_durations(store, as_of: dt.datetime | None = None) -> dict:
+    """Launch-to-station durations as of a date; see :meth:`Fleet.raising_durations`."""
+    if as_of is None:
+        as_of = store.data_through()
+    return fleet_from_store(store, as_of).raising_durations(as_of)
+
+
+def fleet_status(store, as_of: dt.datetime | None = None) -> FleetStatus:
+    """Counts by shell and phase on ``as_of`` (default: the newest data in the store)."""
+    if as_of is None:
+        as_of = store.data_through()
+    return fleet_from_store(store, as_of).status(as_of)
+
+
+def _date_to_us(date: dt.date) -> int:
+    return (date - dt.date(1970, 1, 1)).days * _US_PER_DAY
+
+
+def _datetime_to_us(value: dt.datetime) -> int:
+    delta = value.astimezone(UTC) - dt.datetime(1970, 1, 1, tzinfo=UTC)
+    return (delta.days * 86400 + delta.seconds) * 1_000_000 + delta.microseconds
+
+
+def _us_to_datetime(us: int) -> dt.datetime:
+    return dt.datetime(1970, 1, 1, tzinfo=UTC) + dt.timedelta(microseconds=int(us))
+
+
+def _us_to_iso(us: int) -> str:
+    return _us_to_datetime(us).isoformat().replace("+00:00", "Z")
+
+
+def threshold_evidence(fleet: Fleet) -> dict:
+    """The statistics behind ``data/tracker.toml``, recomputed from a fleet's history.
+
+    ``python -m kuiper.tracker`` prints them for the shipped snapshots.
+    """
+    cfg = fleet.config
+    alt = np.concatenate([h.altitude_km for h in fleet.histories])
+    inc = np.concatenate([h.inclination_deg for h in fleet.histories])
+    high = alt[alt > 600.0]
+    shell_alt = fleet.shells[0].altitude_km
+    waits = []
+    first_sight = []
+    last_of_decayed = {}
+    for h in fleet.histories:
+        launch_us = fleet.launch_date_us(h)
+        if (h.epoch_us[0] - launch_us) / _US_PER_DAY < 20:
+            first_sight.append(float(h.altitude_km[0]))
+        if (np.abs(h.altitude_km - shell_alt) <= cfg.on_station_tol_km).any():
+            above = np.flatnonzero(h.altitude_km > cfg.insertion_ceiling_km)
+            if above.size and above[0] > 0:
+                wait = (h.epoch_us[above[0] - 1] - launch_us) / _US_PER_DAY
+                waits.append((round(float(wait), 1), h.name))
+        row = fleet.satcat.get(h.norad_id) or {}
+        if row.get("decay_date"):
+            last_of_decayed[h.name] = round(float(h.altitude_km[-1]), 1)
+    waits.sort()
+    return {
+        "element_sets": int(alt.size),
+        "satellites": len(fleet.histories),
+        "inclination_deg_range": [float(inc.min()), float(inc.max())],
+        "sets_above_600_km": int(high.size),
+        "sets_within_2_km_of_shell": int((np.abs(high - shell_alt) <= 2.0).sum()),
+        "sets_within_tol_of_shell": int((np.abs(high - shell_alt) <= cfg.on_station_tol_km).sum()),
+        "lowest_first_sight_km": round(min(first_sight), 1) if first_sight else None,
+        "longest_waits_at_insertion_days": waits[-3:],
+        "last_altitude_of_decayed_km": last_of_decayed,
+    }
+
+
+if __name__ == "__main__":  # pragma: no cover - a maintenance aid
+    import json
+
+    from .store import open_store
+
+    with open_store() as _store:
+        print(json.dumps(threshold_evidence(fleet_from_store(_store)), indent=2))
