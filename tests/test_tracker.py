@@ -232,14 +232,14 @@ def test_raising_duration_interpolates_the_crossing():
         n = _mean_motion_for_altitude(a)
         recs.append(_record(63724, base + np.timedelta64(d, "D"), n))
     fleet = Fleet(ElementsArray.from_records(recs), satcat={})
-    as_of = dt.datetime(2026, 3, 15, tzinfo=dt.timezone.utc)
+    as_of = dt.datetime(2026, 3, 15, tzinfo=dt.UTC)
     out = fleet.raising_durations(as_of)["satellites"][0]
     assert out["arrived"]
     # floor = 630 - 12 = 618 km, crossed at 50 + 10 * (618 - 580) / (628 - 580) days.
     alt = fleet.histories[0].altitude_km
     crossing = 50 + 10 * (618 - alt[2]) / (alt[3] - alt[2])
-    launch = dt.datetime(2025, 4, 28, tzinfo=dt.timezone.utc)
-    expected = (dt.datetime(2026, 1, 1, tzinfo=dt.timezone.utc) - launch).days + crossing
+    launch = dt.datetime(2025, 4, 28, tzinfo=dt.UTC)
+    expected = (dt.datetime(2026, 1, 1, tzinfo=dt.UTC) - launch).days + crossing
     assert out["duration_days"] == pytest.approx(expected, abs=0.01)
 
 
@@ -317,7 +317,9 @@ def test_malformed_thresholds_file_is_refused(tmp_path):
 
     bad = tmp_path / "tracker.toml"
     bad.write_text("schema_version = 1\nshell_inclination_tol_deg = 2\non_station_tol_km = -1\n")
-    with pytest.raises(ManifestError, match=r"tracker.toml: on_station_tol_km must be a positive number"):
+    with pytest.raises(
+        ManifestError, match=r"tracker.toml: on_station_tol_km must be a positive number"
+    ):
         load_tracker_config(bad)
 
 

@@ -56,14 +56,24 @@ def json_option(fn):
 
 
 def output_option(default: str):
-    return click.option(
-        "-o",
-        "--output",
-        default=default,
-        show_default=True,
-        type=click.Path(dir_okay=False),
-        help="Where to write the picture (.png or .svg).",
-    )
+    def decorate(fn):
+        fn = click.option(
+            "--dpi",
+            default=130,
+            show_default=True,
+            type=click.IntRange(20, 600),
+            help="Resolution of a PNG.",
+        )(fn)
+        return click.option(
+            "-o",
+            "--output",
+            default=default,
+            show_default=True,
+            type=click.Path(dir_okay=False),
+            help="Where to write the picture (.png or .svg).",
+        )(fn)
+
+    return decorate
 
 
 def _progress(label: str):
@@ -84,8 +94,9 @@ def _progress(label: str):
 def _open_store(db, require_data=True):
     from .store import open_store
 
-    return open_store(db, progress=_progress("Seeding store with shipped snapshots"),
-                      require_data=require_data)
+    return open_store(
+        db, progress=_progress("Seeding store with shipped snapshots"), require_data=require_data
+    )
 
 
 def _as_of(store, text):
@@ -123,11 +134,19 @@ def main():
 
 @main.command(context_settings=CONTEXT)
 @click.argument("paths", nargs=-1, required=True, type=click.Path())
-@click.option("--skip-bad", is_flag=True, help="Store the good records of a file that has bad "
-              "ones, and report each skipped record. Default: a file with any bad record "
-              "stores nothing.")
-@click.option("--all-objects", is_flag=True, help="Store every object, not only Kuiper ones "
-              "(recognised by name KUIPER-* / AMAZON LEO or by Kuiper COSPAR launch id).")
+@click.option(
+    "--skip-bad",
+    is_flag=True,
+    help="Store the good records of a file that has bad "
+    "ones, and report each skipped record. Default: a file with any bad record "
+    "stores nothing.",
+)
+@click.option(
+    "--all-objects",
+    is_flag=True,
+    help="Store every object, not only Kuiper ones "
+    "(recognised by name KUIPER-* / AMAZON LEO or by Kuiper COSPAR launch id).",
+)
 @db_option
 @json_option
 @_fail_cleanly
@@ -149,26 +168,37 @@ def ingest(paths, skip_bad, all_objects, db, as_json):
     files = expand_paths(paths)
     store = _open_store(db, require_data=False)
     reports, failures = [], []
-    with click.progressbar(files, label="Ingesting", file=sys.stderr,
-                           item_show_func=lambda p: p.name if p else "") as bar:
+    with click.progressbar(
+        files, label="Ingesting", file=sys.stderr, item_show_func=lambda p: p.name if p else ""
+    ) as bar:
         for path in bar:
             try:
                 reports.append(store.ingest_file(path, skip_bad=skip_bad, all_objects=all_objects))
             except ElementsError as exc:
                 failures.append(exc)
     if as_json:
-        click.echo(json.dumps({"files": [r.to_dict() for r in reports],
-                               "failed": [e.one_line() for e in failures]}, indent=2))
+        click.echo(
+            json.dumps(
+                {
+                    "files": [r.to_dict() for r in reports],
+                    "failed": [e.one_line() for e in failures],
+                },
+                indent=2,
+            )
+        )
     else:
         for r in reports:
             note = " (already ingested)" if r.already_ingested else ""
-            click.echo(f"{r.path}: {r.format}, {r.n_read} records, {r.n_kuiper} kept, "
-                       f"{r.n_new} new, {r.n_bad} bad{note}")
+            click.echo(
+                f"{r.path}: {r.format}, {r.n_read} records, {r.n_kuiper} kept, "
+                f"{r.n_new} new, {r.n_bad} bad{note}"
+            )
             for e in r.errors:
                 click.echo(f"  skipped {e.one_line()}", err=True)
     for e in failures:
-        click.echo(f"Error: {e.one_line()} (file not stored; --skip-bad keeps its good records)",
-                   err=True)
+        click.echo(
+            f"Error: {e.one_line()} (file not stored; --skip-bad keeps its good records)", err=True
+        )
     if failures:
         sys.exit(1)
 
@@ -177,10 +207,18 @@ def ingest(paths, skip_bad, all_objects, db, as_json):
 @as_of_option
 @db_option
 @json_option
-@click.option("--satellites", "with_satellites", is_flag=True,
-              help="With --json: add every satellite's phase, altitude and rate.")
-@click.option("--raising", "with_raising", is_flag=True,
-              help="Also show orbit-raising durations (launch to on station) by launch.")
+@click.option(
+    "--satellites",
+    "with_satellites",
+    is_flag=True,
+    help="With --json: add every satellite's phase, altitude and rate.",
+)
+@click.option(
+    "--raising",
+    "with_raising",
+    is_flag=True,
+    help="Also show orbit-raising durations (launch to on station) by launch.",
+)
 @_fail_cleanly
 def status(as_of, db, as_json, with_satellites, with_raising):
     """Satellites by shell and phase, and the totals, on a date.
@@ -207,28 +245,47 @@ def status(as_of, db, as_json, with_satellites, with_raising):
             out["raising"] = raising["by_launch"]
         click.echo(json.dumps(out, indent=2))
         return
-    click.echo(f"Kuiper / Amazon Leo on {result.as_of:%Y-%m-%d %H:%M} UTC "
-               f"(newest element set {result.data_through:%Y-%m-%d %H:%M} UTC)")
+    click.echo(
+        f"Kuiper / Amazon Leo on {result.as_of:%Y-%m-%d %H:%M} UTC "
+        f"(newest element set {result.data_through:%Y-%m-%d %H:%M} UTC)"
+    )
     header = f"{'shell':<22}" + "".join(f"{p:>12}" for p in PHASES)
     click.echo(header)
     click.echo("-" * len(header))
     for row in result.by_shell:
-        label = (f"{row['shell']} km / {row['inclination_deg']:g} deg"
-                 if row["altitude_km"] else row["shell"])
+        label = (
+            f"{row['shell']} km / {row['inclination_deg']:g} deg"
+            if row["altitude_km"]
+            else row["shell"]
+        )
         click.echo(f"{label:<22}" + "".join(f"{row['phases'][p]:>12}" for p in PHASES))
     t = result.totals
-    click.echo(f"\nlaunched {t['launched']}   in orbit {t['in_orbit']}   "
-               f"on station {t['on_station']}   decayed {t['decayed']}")
+    click.echo(
+        f"\nlaunched {t['launched']}   in orbit {t['in_orbit']}   "
+        f"on station {t['on_station']}   decayed {t['decayed']}"
+    )
+    a = result.authorization
+    click.echo(
+        f"Gen-1 authorized {a['gen1_total']:,}: half ({a['half_target']:,}) was due "
+        f"{a['half_deadline_utc']} (waived {a['half_waived_utc']}), all due "
+        f"{a['full_deadline_utc']}; on station = {a['fraction_on_station']:.1%}"
+    )
     if raising:
-        click.echo("\nOrbit raising, launch to on station (days; KM = Kaplan-Meier median, "
-                   "counting satellites still raising)")
-        click.echo(f"{'launch':<8}{'date':>12}{'sats':>6}{'arrived':>9}{'p10':>8}"
-                   f"{'median':>8}{'p90':>8}{'KM med':>8}")
+        click.echo(
+            "\nOrbit raising, launch to on station (days; KM = Kaplan-Meier median, "
+            "counting satellites still raising)"
+        )
+        click.echo(
+            f"{'launch':<8}{'date':>12}{'sats':>6}{'arrived':>9}{'p10':>8}"
+            f"{'median':>8}{'p90':>8}{'KM med':>8}"
+        )
         for b in raising["by_launch"]:
             cells = [b[k] for k in ("p10_days", "median_days", "p90_days", "km_median_days")]
             text = "".join(f"{'-' if c is None else f'{c:.0f}':>8}" for c in cells)
-            click.echo(f"{b['launch']:<8}{b['launch_date_utc']:>12}{b['n_satellites']:>6}"
-                       f"{b['n_arrived']:>9}{text}")
+            click.echo(
+                f"{b['launch']:<8}{b['launch_date_utc']:>12}{b['n_satellites']:>6}"
+                f"{b['n_arrived']:>9}{text}"
+            )
 
 
 @main.group(context_settings=CONTEXT)
@@ -248,7 +305,7 @@ def plot():
 @output_option("kuiper-shells.png")
 @click.option("--step-days", default=7.0, show_default=True, help="Days between samples.")
 @_fail_cleanly
-def plot_shells_cmd(as_of, db, output, step_days):
+def plot_shells_cmd(as_of, db, output, dpi, step_days):
     """Phase counts over time, stacked, with satellites launched.
 
     \b
@@ -261,7 +318,7 @@ def plot_shells_cmd(as_of, db, output, step_days):
     with _open_store(db) as store:
         history = fleet_history(store, _as_of(store, as_of), step_days=step_days)
     ax = plots.plot_shells(history, launched=history["launched"])
-    click.echo(f"wrote {plots.save(ax, output)}")
+    click.echo(f"wrote {plots.save(ax, output, dpi=dpi)}")
 
 
 @plot.command("altitude", context_settings=CONTEXT)
@@ -269,7 +326,7 @@ def plot_shells_cmd(as_of, db, output, step_days):
 @db_option
 @output_option("kuiper-altitude.png")
 @_fail_cleanly
-def plot_altitude_cmd(as_of, db, output):
+def plot_altitude_cmd(as_of, db, output, dpi):
     """Each satellite's mean altitude against time, coloured by launch.
 
     \b
@@ -282,7 +339,7 @@ def plot_altitude_cmd(as_of, db, output):
     with _open_store(db) as store:
         series, shells = altitude_history(store, _as_of(store, as_of))
     ax = plots.plot_altitude(series, shells=shells)
-    click.echo(f"wrote {plots.save(ax, output)}")
+    click.echo(f"wrote {plots.save(ax, output, dpi=dpi)}")
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -215,7 +215,10 @@ class ElementsArray:
         if not parts:
             return ElementsArray()
         return ElementsArray(
-            **{f.name: np.concatenate([getattr(p, f.name) for p in parts]) for f in fields(ElementsArray)}
+            **{
+                f.name: np.concatenate([getattr(p, f.name) for p in parts])
+                for f in fields(ElementsArray)
+            }
         )
 
     # -- derived quantities -------------------------------------------------
@@ -392,7 +395,9 @@ def _parse_tle_pair(name: str, l1: str, l2: str) -> dict:
     for k, line, seps in ((1, l1, _L1_SEPARATORS), (2, l2, _L2_SEPARATORS)):
         bad = [c + 1 for c in seps if line[c] != " "]
         if bad:
-            raise ValueError(f"line {k} column {bad[0]} should be blank, found {line[bad[0] - 1]!r}")
+            raise ValueError(
+                f"line {k} column {bad[0]} should be blank, found {line[bad[0] - 1]!r}"
+            )
     if l1[0] != "1":
         raise ValueError(f"line 1 starts with {l1[0]!r}, expected '1'")
     if l2[0] != "2":
@@ -680,7 +685,9 @@ def _parse_omm_csv(text: str, path: str | None):
         n_seen += 1
         if len(values) != len(header):
             errors.append(
-                ElementsError(f"row has {len(values)} fields, header has {len(header)}", path, rowno)
+                ElementsError(
+                    f"row has {len(values)} fields, header has {len(header)}", path, rowno
+                )
             )
             continue
         try:

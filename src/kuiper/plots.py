@@ -62,7 +62,9 @@ def plot_shells(history: dict, *, launched: list[int] | None = None, ax=None, ti
 def plot_altitude(series: list[dict], *, shells=(), ax=None, title=None):
     """Each satellite's mean altitude against time, coloured by launch."""
     ax = _axes(ax, figsize=(11, 6))
-    launches = sorted({s["launch"]: s["launch_date_utc"] for s in series}.items(), key=lambda kv: kv[1])
+    launches = sorted(
+        {s["launch"]: s["launch_date_utc"] for s in series}.items(), key=lambda kv: kv[1]
+    )
     cmap = plt.get_cmap("tab20", max(len(launches), 1))
     colour = {name: cmap(i) for i, (name, _) in enumerate(launches)}
     for s in series:
@@ -86,14 +88,14 @@ def plot_altitude(series: list[dict], *, shells=(), ax=None, title=None):
     return ax
 
 
-def save(ax, path: str | Path) -> Path:
+def save(ax, path: str | Path, dpi: int = 130) -> Path:
     """Write the figure holding ``ax`` to a .png or .svg file and close it."""
     p = Path(path)
     if p.suffix.lower() not in (".png", ".svg"):
         raise KuiperError(f"{p}: output must end in .png or .svg")
     try:
         p.parent.mkdir(parents=True, exist_ok=True)
-        ax.figure.savefig(p, dpi=130)
+        ax.figure.savefig(p, dpi=dpi)
     except OSError as exc:
         raise KuiperError(f"{p}: cannot write ({exc.strerror})") from None
     finally:

@@ -273,12 +273,10 @@ class Store:
             reports.append(self.ingest_file(p))
             if progress:
                 progress(k + 1, total, str(p))
-        reports.append(
-            self.ingest_bytes(satcat.read_bytes(), "kuiper/data/satcat_kuiper.csv")
-        )
+        reports.append(self.ingest_bytes(satcat.read_bytes(), "kuiper/data/satcat_kuiper.csv"))
         if progress:
             progress(total, total, "satcat_kuiper.csv")
-        self._set_meta("seeded", dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"))
+        self._set_meta("seeded", dt.datetime.now(dt.UTC).isoformat(timespec="seconds"))
         return reports
 
     def ingest_paths(
@@ -319,7 +317,9 @@ class Store:
         sha = _sha256(data)
         text = decode_bytes(data, path)
         fmt = detect_format(text)
-        known = self.conn.execute("SELECT n_records FROM sources WHERE sha256 = ?", (sha,)).fetchone()
+        known = self.conn.execute(
+            "SELECT n_records FROM sources WHERE sha256 = ?", (sha,)
+        ).fetchone()
         if fmt == "satcat-csv":
             rows, errors = _parse_satcat(text, path)
             if errors and not skip_bad:
@@ -347,8 +347,10 @@ class Store:
         kept = el[keep]
         epoch_us = kept.epoch_utc.astype(np.int64)
         epoch_ms = (epoch_us + 500) // 1000
-        kuiper_flags = [is_kuiper(n, c, self.launch_ids) for n, c in zip(kept.name, kept.cospar_id)]
-        now = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
+        kuiper_flags = [
+            is_kuiper(n, c, self.launch_ids) for n, c in zip(kept.name, kept.cospar_id, strict=True)
+        ]
+        now = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
         conn = self.conn
         try:
             conn.execute("BEGIN IMMEDIATE")
@@ -411,7 +413,7 @@ class Store:
         return IngestReport(path, fmt, len(el), len(kept), n_new, len(errors), errors)
 
     def _write_satcat(self, rows, errors, path, sha, fmt) -> IngestReport:
-        now = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
+        now = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
         conn = self.conn
         try:
             conn.execute("BEGIN IMMEDIATE")
@@ -535,7 +537,7 @@ class Store:
         us = self.conn.execute(sql, args).fetchone()[0]
         if us is None:
             return None
-        return dt.datetime(1970, 1, 1, tzinfo=dt.timezone.utc) + dt.timedelta(microseconds=us)
+        return dt.datetime(1970, 1, 1, tzinfo=dt.UTC) + dt.timedelta(microseconds=us)
 
     def sources(self) -> list[dict]:
         rows = self.conn.execute(
@@ -571,12 +573,12 @@ def expand_paths(paths: Iterable[str | Path]) -> list[Path]:
         p = Path(raw)
         if p.is_dir():
             found = sorted(
-                f
-                for f in p.rglob("*")
-                if f.is_file() and f.name.lower().endswith(ELEMENT_SUFFIXES)
+                f for f in p.rglob("*") if f.is_file() and f.name.lower().endswith(ELEMENT_SUFFIXES)
             )
             if not found:
-                raise ElementsError("folder holds no element files (.tle .txt .json .csv .gz)", str(p))
+                raise ElementsError(
+                    "folder holds no element files (.tle .txt .json .csv .gz)", str(p)
+                )
             out.extend(found)
         elif p.exists():
             out.append(p)
@@ -588,7 +590,7 @@ def expand_paths(paths: Iterable[str | Path]) -> list[Path]:
 def _to_us(value: dt.datetime) -> int:
     if value.tzinfo is None:
         raise StoreError("as_of must be timezone-aware UTC")
-    delta = value - dt.datetime(1970, 1, 1, tzinfo=dt.timezone.utc)
+    delta = value - dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
     return (delta.days * 86400 + delta.seconds) * 1_000_000 + delta.microseconds
 
 
@@ -618,10 +620,6 @@ def _parse_satcat(text: str, path: str):
                     dt.date.fromisoformat(v)
                 dates.append(v or None)
 
-            def num(key):
-                v = (row.get(key) or "").strip()
-                return float(v) if v else None
-
             rows.append(
                 (
                     int(norad),
@@ -631,11 +629,16 @@ def _parse_satcat(text: str, path: str):
                     (row.get("OPS_STATUS_CODE") or "").strip(),
                     dates[0],
                     dates[1],
-                    num("APOGEE"),
-                    num("PERIGEE"),
-                    num("INCLINATION"),
+                    _optional_float(row, "APOGEE"),
+                    _optional_float(row, "PERIGEE"),
+                    _optional_float(row, "INCLINATION"),
                 )
             )
         except ValueError as exc:
             errors.append(ElementsError(str(exc), path, lineno))
     return rows, errors
+
+
+def _optional_float(row: dict, key: str) -> float | None:
+    v = (row.get(key) or "").strip()
+    return float(v) if v else None

@@ -15,7 +15,7 @@ import numpy as np
 from .constants import JD_UNIX_EPOCH, SECONDS_PER_DAY
 from .errors import DateError
 
-UTC = dt.timezone.utc
+UTC = dt.UTC
 # Element sets before Sputnik, or far in the future, are garbage, not data.
 EARLIEST_EPOCH_UTC = dt.datetime(1957, 10, 4, tzinfo=UTC)
 LATEST_EPOCH_UTC = dt.datetime(2100, 1, 1, tzinfo=UTC)

@@ -41,7 +41,7 @@ import numpy as np
 
 from .elements import ElementsArray
 from .errors import ManifestError, StoreError
-from .manifest import Launch, Shell, load_launches, load_shells
+from .manifest import Launch, Shell, load_authorization, load_launches, load_shells
 from .timescale import UTC
 
 __all__ = [
@@ -82,7 +82,11 @@ def load_tracker_config(path: str | Path | None = None) -> TrackerConfig:
     """Read and validate the classifier thresholds."""
     name = str(path) if path else "kuiper/data/tracker.toml"
     try:
-        raw = Path(path).read_bytes() if path else (files("kuiper") / "data" / "tracker.toml").read_bytes()
+        raw = (
+            Path(path).read_bytes()
+            if path
+            else (files("kuiper") / "data" / "tracker.toml").read_bytes()
+        )
         data = tomllib.loads(raw.decode())
     except (OSError, tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise ManifestError(f"{name}: cannot read thresholds ({exc})") from None
@@ -123,6 +127,7 @@ class FleetStatus:
     totals: dict
     by_shell: list[dict]
     satellites: list[SatelliteState]
+    authorization: dict = dataclasses.field(default_factory=dict)
 
     def to_dict(self, satellites: bool = False) -> dict:
         out = {
@@ -134,6 +139,7 @@ class FleetStatus:
             ),
             "totals": dict(self.totals),
             "by_shell": self.by_shell,
+            "authorization": self.authorization,
         }
         if satellites:
             out["satellites"] = [s.to_dict() for s in self.satellites]
@@ -252,7 +258,9 @@ class Fleet:
             alt = float(h.altitude_km[i])
             shell = self.shell_of(float(h.inclination_deg[i]))
             target = shell.altitude_km if shell else None
-            band = np.abs(h.altitude_km[: i + 1] - target) <= cfg.on_station_tol_km if shell else None
+            band = (
+                np.abs(h.altitude_km[: i + 1] - target) <= cfg.on_station_tol_km if shell else None
+            )
             reached = bool(band.any()) if shell else False
             rate = self._rate(h, i)
             la = self.launch_of(h)
@@ -353,12 +361,23 @@ class Fleet:
             "tracked": len(states),
             "untracked": untracked,
         }
+        auth = load_authorization()
+        authorization = {
+            "gen1_total": auth.gen1_total,
+            "gen1_total_source": auth.gen1_total_source,
+            "half_target": auth.half_target,
+            "half_deadline_utc": auth.half_deadline_utc.isoformat(),
+            "half_waived_utc": auth.half_waived_utc.isoformat(),
+            "full_deadline_utc": auth.full_deadline_utc.isoformat(),
+            "fraction_on_station": round(on_station / auth.gen1_total, 4),
+        }
         return FleetStatus(
             as_of=as_of,
             data_through=_us_to_datetime(newest) if newest is not None else None,
             totals=totals,
             by_shell=by_shell,
             satellites=states,
+            authorization=authorization,
         )
 
     def phase_history(self, dates: list[dt.datetime]) -> dict:
@@ -497,9 +516,7 @@ def fleet_from_store(store, as_of: dt.datetime | None = None) -> Fleet:
     return Fleet(store.elements(as_of=as_of), store.satcat(as_of=as_of))
 
 
-def fleet_history(
-    store, as_of: dt.datetime | None = None, step_days: float = 7.0
-) -> dict:
+def fleet_history(store, as_of: dt.datetime | None = None, step_days: float = 7.0) -> dict:
     """Phase counts every ``step_days`` from the first launch to ``as_of``, with launches.
 
     Returns ``Fleet.phase_history`` plus ``launched``: satellites launched by each date
