@@ -31,6 +31,7 @@ import io
 import json
 import math
 import re
+import zlib
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 
@@ -75,20 +76,13 @@ def alpha5_decode(field_text: str) -> int:
     >>> alpha5_decode("63724"), alpha5_decode("A0000"), alpha5_decode("Z9999")
     (63724, 100000, 339999)
     """
-    s = field_text.strip()
-    if len(field_text) != 5 or not s:
+    if len(field_text) != 5:
         raise ValueError(f"catalog number {field_text!r} is not 5 characters")
-    head, tail = field_text[0], field_text[1:]
-    if not re.fullmatch(r"[ \d]\d{3}|\d{4}", tail) or not tail[-1].isdigit():
-        raise ValueError(f"catalog number {field_text!r} is not numeric")
-    if head.isdigit() or head == " ":
-        if not re.fullmatch(r" *\d+", field_text):
-            raise ValueError(f"catalog number {field_text!r} is not numeric")
+    if re.fullmatch(r" *[0-9]+", field_text):
         return int(field_text)
-    if head not in _ALPHA5_VALUE:
-        raise ValueError(f"catalog number {field_text!r} has an invalid Alpha-5 letter {head!r}")
-    if not tail.isdigit():
-        raise ValueError(f"catalog number {field_text!r} is not valid Alpha-5")
+    head, tail = field_text[0], field_text[1:]
+    if head not in _ALPHA5_VALUE or not re.fullmatch(r"[0-9]{4}", tail):
+        raise ValueError(f"catalog number {field_text!r} is neither numeric nor Alpha-5")
     return _ALPHA5_VALUE[head] * 10000 + int(tail)
 
 
@@ -305,8 +299,28 @@ class ReadResult:
 # Range checks shared by every format
 
 
+class _RangeError(ValueError):
+    """A field outside its physical range; ``key`` names the field."""
+
+    def __init__(self, key: str, message: str):
+        super().__init__(message)
+        self.key = key
+
+
+_LINE2_KEYS = {
+    "inclination_deg",
+    "raan_deg",
+    "argp_deg",
+    "mean_anomaly_deg",
+    "ecc",
+    "mean_motion_rev_day",
+    "rev_at_epoch",
+}
+_INT_LIMIT = 2**31
+
+
 def _check_ranges(rec: dict) -> None:
-    """Raise ValueError naming the first field outside its physical range."""
+    """Raise _RangeError naming the first field outside its physical range."""
     checks = [
         ("inclination_deg", 0.0, 180.0),
         ("raan_deg", 0.0, 360.0),
@@ -316,23 +330,28 @@ def _check_ranges(rec: dict) -> None:
     for key, lo, hi in checks:
         v = rec[key]
         if not (lo <= v <= hi):
-            raise ValueError(f"{key.replace('_deg', '')} {v} is outside {lo:g}-{hi:g} degrees")
+            name = key.replace("_deg", "").replace("_", " ")
+            raise _RangeError(key, f"{name} {v} is outside {lo:g}-{hi:g} degrees")
     e = rec["ecc"]
     if not (0.0 <= e < 1.0):
-        raise ValueError(f"eccentricity {e} is outside [0, 1)")
+        raise _RangeError("ecc", f"eccentricity {e} is outside [0, 1)")
     n = rec["mean_motion_rev_day"]
     if not (MIN_MEAN_MOTION_REV_DAY < n <= MAX_MEAN_MOTION_REV_DAY):
-        raise ValueError(
-            f"mean motion {n} rev/day is outside (0, {MAX_MEAN_MOTION_REV_DAY}] rev/day"
+        raise _RangeError(
+            "mean_motion_rev_day",
+            f"mean motion {n} rev/day is outside (0, {MAX_MEAN_MOTION_REV_DAY}] rev/day",
         )
     for key in ("bstar_per_er", "mean_motion_dot_rev_day2", "mean_motion_ddot_rev_day3"):
         if not math.isfinite(rec[key]):
-            raise ValueError(f"{key} is not finite")
-    if rec["norad_id"] <= 0:
-        raise ValueError(f"catalog number {rec['norad_id']} is not positive")
+            raise _RangeError(key, f"{key} is not finite")
+    if not 0 < rec["norad_id"] < _INT_LIMIT:
+        raise _RangeError("norad_id", f"catalog number {rec['norad_id']} is out of range")
+    for key in ("element_set_no", "rev_at_epoch", "ephemeris_type"):
+        if not 0 <= rec[key] < _INT_LIMIT:
+            raise _RangeError(key, f"{key} {rec[key]} is out of range")
     epoch = rec["_epoch_dt"]
     if not (EARLIEST_EPOCH_UTC <= epoch < LATEST_EPOCH_UTC):
-        raise ValueError(f"epoch {epoch.isoformat()} is before 1957-10-04 or after 2100")
+        raise _RangeError("epoch", f"epoch {epoch.isoformat()} is before 1957-10-04 or after 2100")
 
 
 def _finish(rec: dict) -> dict:
@@ -358,20 +377,21 @@ def _exp_field(s: str, what: str) -> float:
     """TLE assumed-decimal exponent field ' 12345-3' = 0.12345e-3."""
     if not _RE_EXP.fullmatch(s):
         raise ValueError(f"{what} field {s!r} is not in the form ±NNNNN±N")
-    sign = -1.0 if s[0] == "-" else 1.0
-    exp = int(s[7]) * (-1 if s[6] == "-" else 1)
-    return sign * int(s[1:6]) * 1e-5 * 10.0**exp
+    sign = "-" if s[0] == "-" else ""
+    exp_sign = "-" if s[6] == "-" else ""
+    # Through the decimal text, so the value is the correctly rounded double.
+    return float(f"{sign}0.{s[1:6]}e{exp_sign}{s[7]}")
 
 
 def _int_field(s: str, what: str, allow_blank: bool = True) -> int:
-    t = s.strip()
-    if not t:
+    """A right-justified integer field; a blank inside or after the digits is an error."""
+    if not s.strip():
         if allow_blank:
             return 0
         raise ValueError(f"{what} is blank")
-    if not t.isdigit():
-        raise ValueError(f"{what} field {s!r} is not an integer")
-    return int(t)
+    if not re.fullmatch(r" *[0-9]+", s):
+        raise ValueError(f"{what} field {s!r} is not a right-justified integer")
+    return int(s)
 
 
 def _angle(s: str, what: str) -> float:
@@ -449,9 +469,9 @@ def _parse_tle_pair(name: str, l1: str, l2: str) -> dict:
     try:
         rec["inclination_deg"] = _angle(l2[8:16], "inclination")
         rec["raan_deg"] = _angle(l2[17:25], "right ascension")
-        if not l2[26:33].isdigit():
+        if not re.fullmatch(r"[0-9]{7}", l2[26:33]):
             raise ValueError(f"eccentricity field {l2[26:33]!r} is not 7 digits")
-        rec["ecc"] = int(l2[26:33]) * 1e-7
+        rec["ecc"] = float("0." + l2[26:33])
         rec["argp_deg"] = _angle(l2[34:42], "argument of perigee")
         rec["mean_anomaly_deg"] = _angle(l2[43:51], "mean anomaly")
         if not _RE_MEAN_MOTION.fullmatch(l2[52:63]):
@@ -462,13 +482,15 @@ def _parse_tle_pair(name: str, l1: str, l2: str) -> dict:
         raise ValueError(f"line 2 {exc}") from None
     try:
         _check_ranges(rec)
-    except ValueError as exc:
-        raise ValueError(str(exc)) from None
+    except _RangeError as exc:
+        line = 2 if exc.key in _LINE2_KEYS else 1
+        raise ValueError(f"line {line} {exc}") from None
     return rec
 
 
 def _parse_tle(text: str, path: str | None) -> tuple[list[dict], list[ElementsError], int]:
-    lines = text.splitlines()
+    # Only CR, LF and CRLF end a line (str.splitlines also splits on \x0b, \x85, ...).
+    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
     records: list[dict] = []
     errors: list[ElementsError] = []
     n_seen = 0
@@ -490,8 +512,9 @@ def _parse_tle(text: str, path: str | None) -> tuple[list[dict], list[ElementsEr
         name = ""
         first = i
         if not is_l1(line):
-            # A name line (optionally prefixed "0 "), then line 1 and line 2.
-            if i + 1 < n and is_l1(lines[i + 1]):
+            # A name line (optionally prefixed "0 "), then line 1 and line 2. A line 2
+            # is never a name, even when a line 1 follows it.
+            if i + 1 < n and is_l1(lines[i + 1]) and not is_l2(line):
                 name = line[2:].strip() if line.startswith("0 ") else line.strip()
                 i += 1
                 line = lines[i].rstrip()
@@ -538,14 +561,16 @@ _OMM_REQUIRED = (
     "MEAN_MOTION_DOT",
     "MEAN_MOTION_DDOT",
 )
-_RE_COSPAR = re.compile(r"\d{4}-\d{3}[A-Z]{1,3}")
+_RE_COSPAR = re.compile(r"[0-9]{4}-[0-9]{3}[A-Z]{1,3}")
+# Plain ASCII decimal numbers only: float() would also take "1_4.7", "inf" or "١٤".
+_RE_NUMBER = re.compile(r"[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?")
 
 
 def _omm_float(row: dict, key: str) -> float:
     v = row.get(key)
     if v is None or (isinstance(v, str) and not v.strip()):
         raise ValueError(f"{key} is missing")
-    if isinstance(v, bool):
+    if isinstance(v, bool) or (isinstance(v, str) and not _RE_NUMBER.fullmatch(v.strip())):
         raise ValueError(f"{key} is not a number: {v!r}")
     try:
         x = float(v)
@@ -567,7 +592,7 @@ def _omm_int(row: dict, key: str, default: int | None = None) -> int:
     if isinstance(v, int):
         return v
     s = str(v).strip()
-    if not re.fullmatch(r"[+-]?\d+", s):
+    if not re.fullmatch(r"[+-]?[0-9]+", s):
         raise ValueError(f"{key} is not an integer: {v!r}")
     return int(s)
 
@@ -595,7 +620,10 @@ def _parse_omm_row(row: dict) -> dict:
     name = row.get("OBJECT_NAME") or ""
     if not isinstance(name, str):
         raise ValueError(f"OBJECT_NAME is not a string: {name!r}")
-    cls_ = (row.get("CLASSIFICATION_TYPE") or "U").strip() or "U"
+    cls_ = row.get("CLASSIFICATION_TYPE") or "U"
+    if not isinstance(cls_, str):
+        raise ValueError(f"CLASSIFICATION_TYPE is not a string: {cls_!r}")
+    cls_ = cls_.strip() or "U"
     if cls_ not in ("U", "C", "S"):
         raise ValueError(f"CLASSIFICATION_TYPE {cls_!r} is not U, C or S")
     rec = {
@@ -730,7 +758,7 @@ def decode_bytes(raw: bytes, path: str | None = None) -> str:
     if raw[:2] == b"\x1f\x8b":
         try:
             raw = gzip.decompress(raw)
-        except (OSError, EOFError) as exc:
+        except (OSError, EOFError, zlib.error) as exc:
             raise ElementsError(f"corrupt gzip data: {exc}", path) from None
     try:
         return raw.decode("utf-8-sig")
@@ -739,9 +767,18 @@ def decode_bytes(raw: bytes, path: str | None = None) -> str:
         raise ElementsError(f"not UTF-8 text (byte {exc.start})", path, line) from None
 
 
+_RE_TLE_LINE1 = re.compile(r"^1 [ 0-9A-Z][0-9 ]{4}[UCS ] ", re.MULTILINE)
+
+
 def detect_format(text: str) -> str:
-    """Which of :data:`FORMATS` a text is, judged by its content."""
+    """Which of :data:`FORMATS` a text is, judged by its content.
+
+    A TLE line 1 among the first lines wins over anything a satellite name could
+    look like (a name may hold commas or start with a bracket).
+    """
     head = text.lstrip("\ufeff \t\r\n")
+    if _RE_TLE_LINE1.search(head[:1000]):
+        return "tle"
     if head[:1] in ("[", "{"):
         return "omm-json"
     first = head.split("\n", 1)[0]
