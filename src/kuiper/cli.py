@@ -121,7 +121,7 @@ def main():
     """Track and forecast Amazon's Kuiper (Amazon Leo) constellation from public data.
 
     \b
-    Start with:
+    Examples:
       kuiper status                      counts by shell and phase, newest data
       kuiper status --as-of 2026-07-30   the same on a past date
       kuiper ingest ~/Downloads/gp.csv   add CelesTrak TLE / OMM files to the store
@@ -245,9 +245,9 @@ def status(as_of, db, as_json, with_satellites, with_raising):
             out["raising"] = raising["by_launch"]
         click.echo(json.dumps(out, indent=2))
         return
+    newest = f"{result.data_through:%Y-%m-%d %H:%M} UTC" if result.data_through else "none yet"
     click.echo(
-        f"Kuiper / Amazon Leo on {result.as_of:%Y-%m-%d %H:%M} UTC "
-        f"(newest element set {result.data_through:%Y-%m-%d %H:%M} UTC)"
+        f"Kuiper / Amazon Leo on {result.as_of:%Y-%m-%d %H:%M} UTC (newest element set {newest})"
     )
     header = f"{'shell':<22}" + "".join(f"{p:>12}" for p in PHASES)
     click.echo(header)

@@ -219,6 +219,7 @@ class Store:
         try:
             version = conn.execute("PRAGMA user_version").fetchone()[0]
             if version > SCHEMA_VERSION:
+                conn.close()
                 raise StoreError(
                     f"{self.path}: store schema version {version} is newer than this kuiper "
                     f"({SCHEMA_VERSION}); upgrade kuiper"
@@ -229,6 +230,14 @@ class Store:
                     raise StoreError(f"{self.path}: an SQLite file, but not a kuiper store")
                 conn.executescript(
                     f"BEGIN IMMEDIATE;{_SCHEMA}PRAGMA user_version = {SCHEMA_VERSION};COMMIT;"
+                )
+            names = {r[0] for r in conn.execute("SELECT name FROM sqlite_master")}
+            missing = {"meta", "sources", "objects", "elements", "satcat"} - names
+            if missing:
+                conn.close()
+                raise StoreError(
+                    f"{self.path}: an SQLite file, but not a kuiper store "
+                    f"(no table {sorted(missing)[0]})"
                 )
         except sqlite3.DatabaseError as exc:
             conn.close()
@@ -410,7 +419,8 @@ class Store:
             if conn.in_transaction:
                 conn.execute("ROLLBACK")
             raise
-        return IngestReport(path, fmt, len(el), len(kept), n_new, len(errors), errors)
+        n_read = len(el) + len(errors)
+        return IngestReport(path, fmt, n_read, len(kept), n_new, len(errors), errors)
 
     def _write_satcat(self, rows, errors, path, sha, fmt) -> IngestReport:
         now = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
@@ -422,16 +432,35 @@ class Store:
                 "VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
                 (path, sha, fmt, now, len(rows), len(rows)),
             ).fetchone()[0]
+            before = conn.total_changes
+            # A newer row updates an older one; a decay date, once known, is never erased
+            # by a file from before the decay.
             conn.executemany(
-                "INSERT OR REPLACE INTO satcat VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+                "INSERT INTO satcat VALUES (?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT(norad_id) DO "
+                "UPDATE SET name = excluded.name, cospar_id = excluded.cospar_id, "
+                "object_type = excluded.object_type, ops_status = excluded.ops_status, "
+                "launch_date = coalesce(excluded.launch_date, satcat.launch_date), "
+                "decay_date = coalesce(excluded.decay_date, satcat.decay_date), "
+                "apogee_km = excluded.apogee_km, perigee_km = excluded.perigee_km, "
+                "inclination_deg = excluded.inclination_deg, source_id = excluded.source_id "
+                "WHERE satcat.name IS NOT excluded.name OR satcat.cospar_id IS NOT "
+                "excluded.cospar_id OR satcat.object_type IS NOT excluded.object_type OR "
+                "satcat.ops_status IS NOT excluded.ops_status OR satcat.launch_date IS NOT "
+                "coalesce(excluded.launch_date, satcat.launch_date) OR satcat.decay_date IS NOT "
+                "coalesce(excluded.decay_date, satcat.decay_date) OR satcat.apogee_km IS NOT "
+                "excluded.apogee_km OR satcat.perigee_km IS NOT excluded.perigee_km OR "
+                "satcat.inclination_deg IS NOT excluded.inclination_deg",
                 (r + (source_id,) for r in rows),
             )
+            n_new = conn.total_changes - before
+            conn.execute("UPDATE sources SET n_new = ? WHERE id = ?", (n_new, source_id))
             conn.execute("COMMIT")
         except BaseException:
             if conn.in_transaction:
                 conn.execute("ROLLBACK")
             raise
-        return IngestReport(path, fmt, len(rows), len(rows), len(rows), len(errors), errors)
+        n_read = len(rows) + len(errors)
+        return IngestReport(path, fmt, n_read, len(rows), n_new, len(errors), errors)
 
     # -- queries --------------------------------------------------------------
 
@@ -617,7 +646,10 @@ def _parse_satcat(text: str, path: str):
             for key in ("LAUNCH_DATE", "DECAY_DATE"):
                 v = row[key].strip()
                 if v:
-                    dt.date.fromisoformat(v)
+                    try:
+                        dt.date.fromisoformat(v)
+                    except ValueError:
+                        raise ValueError(f"{key} {v!r} is not a valid date") from None
                 dates.append(v or None)
 
             rows.append(

@@ -46,7 +46,10 @@ def parse_utc(text: str | dt.date | dt.datetime, *, end_of_day: bool = False) ->
                 f"naive datetime {text.isoformat()} has no time zone; "
                 "pass tzinfo=datetime.timezone.utc"
             )
-        return text.astimezone(UTC)
+        try:
+            return text.astimezone(UTC)
+        except OverflowError:
+            raise DateError(f"{text.isoformat()} is out of range once converted to UTC") from None
     if isinstance(text, dt.date):
         text = text.isoformat()
     s = str(text).strip()
@@ -62,7 +65,10 @@ def parse_utc(text: str | dt.date | dt.datetime, *, end_of_day: bool = False) ->
         raise DateError(f"not a valid date: {s!r} ({exc})") from None
     if value.tzinfo is None:
         value = value.replace(tzinfo=UTC)
-    return value.astimezone(UTC)
+    try:
+        return value.astimezone(UTC)
+    except OverflowError:
+        raise DateError(f"{s!r} is out of range once converted to UTC") from None
 
 
 def to_datetime64(value: dt.datetime) -> np.datetime64:
