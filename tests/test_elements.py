@@ -24,7 +24,6 @@ import gzip
 import json
 import math
 import string
-import zlib
 from decimal import Decimal
 from functools import cache
 from pathlib import Path
