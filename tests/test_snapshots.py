@@ -183,9 +183,14 @@ def test_manifest_is_what_build_manifest_writes(tmp_path):
 # The module's view
 
 
-def test_shipped_tle_dir_in_editable_install():
-    assert shipped_tle_dir() == TLE_DIR
-    assert (shipped_tle_dir() / "MANIFEST.json").is_file()
+def test_shipped_tle_dir_is_the_repository_or_the_wheel_copy():
+    """Editable installs read the repository's tle/; a wheel carries a byte-identical copy."""
+    found = shipped_tle_dir()
+    assert (found / "MANIFEST.json").is_file()
+    if found != TLE_DIR:
+        assert found.parts[-3:] == ("kuiper", "data", "tle")
+        for rel in [e["path"] for e in entries()] + ["MANIFEST.json"]:
+            assert (found / rel).read_bytes() == (TLE_DIR / rel).read_bytes()
 
 
 def test_shipped_tle_dir_prefers_packaged_data(tmp_path, monkeypatch):
@@ -201,8 +206,9 @@ def test_verify_and_shipped_files():
     assert verify_manifest() == load_manifest()
     files = shipped_files()
     dates = [e["snapshot_date"] for e in entries()]
+    base = shipped_tle_dir()
     assert files == [
-        TLE_DIR / p for _, p in sorted((e["snapshot_date"], e["path"]) for e in entries())
+        base / p for _, p in sorted((e["snapshot_date"], e["path"]) for e in entries())
     ]
     assert all(f.is_file() for f in files)
     assert [f.stem.split("_")[1] for f in files] == sorted(dates)
