@@ -288,6 +288,92 @@ def status(as_of, db, as_json, with_satellites, with_raising):
             )
 
 
+@main.command(context_settings=CONTEXT)
+@as_of_option
+@db_option
+@json_option
+@click.option(
+    "--target",
+    "targets",
+    type=click.IntRange(min=1),
+    multiple=True,
+    metavar="N",
+    help="Satellites to reach; pair each with a --deadline. "
+    "Default: the FCC milestones (1,616 by 2026-07-30, 3,232 by 2029-07-30, and "
+    "Gen-2 totals by 2032-02-10 and 2035-02-10).",
+)
+@click.option(
+    "--deadline",
+    "deadlines",
+    multiple=True,
+    metavar="DATE",
+    help="Deadline (UTC date) for the --target at the same position.",
+)
+@click.option(
+    "--metric",
+    type=click.Choice(["launched", "in_orbit", "on_station"]),
+    default="in_orbit",
+    show_default=True,
+    help="What a target counts. in_orbit = launched minus decayed, the count "
+    "Amazon and the FCC reports use; on_station is stricter.",
+)
+@click.option(
+    "--trials",
+    type=click.IntRange(min=1),
+    default=100_000,
+    show_default=True,
+    help="Monte Carlo trials.",
+)
+@click.option(
+    "--seed",
+    type=int,
+    default=2026,
+    show_default=True,
+    help="Random seed; the same seed gives the same forecast.",
+)
+@click.option(
+    "--manifest",
+    type=click.Path(dir_okay=False, exists=True),
+    help="Forecast assumptions (TOML) replacing the shipped forecast.toml.",
+)
+@_fail_cleanly
+def forecast(as_of, db, as_json, targets, deadlines, metric, trials, seed, manifest):
+    """Forecast deployment: the chance of reaching each milestone, and when.
+
+    A Monte Carlo over the launch manifest (contracts, cadence learned from flights,
+    lead-time slips, failures and groundings, satellite supply, orbit raising) using
+    only information dated on or before --as-of. Assumptions and their sources:
+    kuiper/data/forecast.toml.
+
+    \b
+    Examples:
+      kuiper forecast
+      kuiper forecast --as-of 2026-01-30 --json
+      kuiper forecast --target 578 --deadline 2027-06-30 --metric on_station
+    """
+    from .forecast import forecast_deployment, load_forecast_manifest, milestones_from_options
+
+    milestones = milestones_from_options(targets, deadlines, metric)
+    assumptions = load_forecast_manifest(manifest)
+    with _open_store(db) as store:
+        when = _as_of(store, as_of)
+        bar = click.progressbar(length=trials, label="Simulating", file=sys.stderr)
+        with bar:
+            result = forecast_deployment(
+                store,
+                as_of=when,
+                milestones=milestones,
+                trials=trials,
+                seed=seed,
+                manifest=assumptions,
+                progress=lambda done, total: bar.update(done - bar.pos),
+            )
+    if as_json:
+        click.echo(json.dumps(result.to_dict(), indent=2))
+        return
+    click.echo(result.render())
+
+
 @main.group(context_settings=CONTEXT)
 def plot():
     """Draw pictures (PNG or SVG).
