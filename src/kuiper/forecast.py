@@ -327,7 +327,12 @@ def _month_ends(start: dt.date, horizon: dt.date) -> list[dt.date]:
     return out
 
 
-def build_inputs(store, as_of: dt.datetime, manifest: ForecastManifest) -> ForecastInputs:
+def build_inputs(
+    store,
+    as_of: dt.datetime,
+    manifest: ForecastManifest,
+    launch_log: tuple | None = None,
+) -> ForecastInputs:
     """Collect the engine's inputs from the store, the launch log and the manifest.
 
     Everything is filtered to ``as_of``: launches by date, element sets by epoch,
@@ -339,10 +344,11 @@ def build_inputs(store, as_of: dt.datetime, manifest: ForecastManifest) -> Forec
 
     as_of_date = as_of.astimezone(UTC).date()
     m = manifest.model
-    fleet = fleet_from_store(store, as_of)
+    launch_log = launch_log if launch_log is not None else load_launches()
+    fleet = fleet_from_store(store, as_of, launches=launch_log)
     status = fleet.status(as_of)
     raising = fleet.raising_durations(as_of)
-    log = [la for la in load_launches() if la.launch_date_utc and la.launch_date_utc <= as_of_date]
+    log = [la for la in launch_log if la.launch_date_utc and la.launch_date_utc <= as_of_date]
 
     vehicles = []
     c_vehicle, c_launches, c_known = [], [], []
@@ -401,6 +407,9 @@ def build_inputs(store, as_of: dt.datetime, manifest: ForecastManifest) -> Forec
                     (as_of_date - v.first_flight_utc).days > 365.25 * m["mature_after_years"]
                 ),
                 "kuiper_flights": len(kuiper_flown),
+                "last_day": (
+                    _days(kuiper_flown[-1].launch_date_utc, as_of) if kuiper_flown else 0.0
+                ),
             }
         )
 
@@ -632,6 +641,7 @@ def _run_numba(inputs: ForecastInputs, targets, n_trial, seed, progress):
             arr("turnaround_days").astype(float),
             arr("single_pad").astype(np.int64),
             arr("mature").astype(np.int64),
+            arr("last_day").astype(float),
             e["vehicle"],
             e["from_day"],
             e["kind"],
@@ -665,6 +675,7 @@ def forecast_deployment(
     manifest: ForecastManifest | None = None,
     engine: str = "numba",
     progress: Callable[[int, int], None] | None = None,
+    launch_log: tuple | None = None,
 ) -> Forecast:
     """Forecast deployment as of a date.
 
@@ -684,6 +695,10 @@ def forecast_deployment(
     engine : {"numba", "numpy"}
         The numba kernel, or the plain NumPy implementation of the same model
         (slower; for verification and benchmarks).
+    progress : callable, optional
+        Called as ``progress(trials_done, trials)``.
+    launch_log : tuple of Launch, optional
+        Replaces the shipped launch log (``kuiper.manifest.load_launches(path)``).
     """
     if trials < 1:
         raise KuiperError(f"trials must be at least 1, got {trials}")
@@ -691,7 +706,7 @@ def forecast_deployment(
     if as_of is None:
         as_of = store.data_through()
     milestones = milestones or default_milestones()
-    inputs = build_inputs(store, as_of, manifest)
+    inputs = build_inputs(store, as_of, manifest, launch_log)
     targets = [(ms.metric, ms.target) for ms in milestones]
     if not any(t == ("on_station", 578) for t in targets):
         targets.append(("on_station", 578))  # service can start (FACTS.md section 1)
@@ -703,7 +718,7 @@ def forecast_deployment(
         hist, reach = simulate_numpy(inputs, targets, trials, seed, progress)
     else:
         raise KuiperError(f"engine {engine!r} is not numba or numpy")
-    return _summarise(store, inputs, milestones, targets, hist, reach, trials, seed)
+    return _summarise(store, inputs, milestones, targets, hist, reach, trials, seed, launch_log)
 
 
 def _quantile_from_hist(h: np.ndarray, q: float) -> int:
@@ -711,8 +726,10 @@ def _quantile_from_hist(h: np.ndarray, q: float) -> int:
     return int(np.searchsorted(c, q * c[-1], side="left"))
 
 
-def _summarise(store, inputs, milestones, targets, hist, reach, trials, seed) -> Forecast:
-    from .tracker import fleet_status
+def _summarise(
+    store, inputs, milestones, targets, hist, reach, trials, seed, launch_log=None
+) -> Forecast:
+    from .tracker import fleet_from_store
 
     as_of_date = inputs.as_of.astimezone(UTC).date()
     from ._forecast_kernels import PAR_NAMES
@@ -728,7 +745,7 @@ def _summarise(store, inputs, milestones, targets, hist, reach, trials, seed) ->
         }
         if ms.deadline_utc <= as_of_date:
             when = dt.datetime.combine(ms.deadline_utc, dt.time(23, 59, 59, 999999), tzinfo=UTC)
-            observed = fleet_status(store, when).totals[ms.metric]
+            observed = fleet_from_store(store, when, launch_log).status(when).totals[ms.metric]
             entry.update(
                 probability=1.0 if observed >= ms.target else 0.0, resolved=True, observed=observed
             )

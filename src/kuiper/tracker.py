@@ -511,9 +511,14 @@ def kaplan_meier_median(durations, arrived) -> float | None:
     return None
 
 
-def fleet_from_store(store, as_of: dt.datetime | None = None) -> Fleet:
-    """A :class:`Fleet` from a :class:`kuiper.store.Store`, using data up to ``as_of``."""
-    return Fleet(store.elements(as_of=as_of), store.satcat(as_of=as_of))
+def fleet_from_store(
+    store, as_of: dt.datetime | None = None, launches: tuple[Launch, ...] | None = None
+) -> Fleet:
+    """A :class:`Fleet` from a :class:`kuiper.store.Store`, using data up to ``as_of``.
+
+    ``launches`` replaces the shipped launch log (see :func:`kuiper.manifest.load_launches`).
+    """
+    return Fleet(store.elements(as_of=as_of), store.satcat(as_of=as_of), launches=launches)
 
 
 def fleet_history(store, as_of: dt.datetime | None = None, step_days: float = 7.0) -> dict:
