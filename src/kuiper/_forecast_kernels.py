@@ -117,6 +117,7 @@ def _one_trial(
     v_turnaround,
     v_single_pad,
     v_mature,
+    v_last_day,
     e_vehicle,
     e_from_day,
     e_kind,
@@ -167,9 +168,10 @@ def _one_trial(
     slip_shape = 1.0 / (par[P_SLIP_CV] * par[P_SLIP_CV])
     gap_shape = 1.0 / (par[P_GAP_CV] * par[P_GAP_CV])
     for v in range(n_v):
-        t_prev = -1e9
-        k = 0
         flying = v_ready_mode[v] == 0
+        # A flying vehicle's renewal clock starts at its last Kuiper launch.
+        t_prev = v_last_day[v] if flying else -1e9
+        k = 0
         for c in range(c_vehicle.shape[0]):
             if c_vehicle[c] != v or c_launches[c] == 0:
                 continue
@@ -177,7 +179,9 @@ def _one_trial(
             for _ in range(c_launches[c]):
                 if flying:
                     gap = np.random.gamma(gap_shape, 1.0 / (rate[v] * gap_shape))
-                    t = (t_prev if k > 0 else 0.0) + gap
+                    t = t_prev + gap
+                    if t <= 0.0:  # overdue at the as-of date: soon, not in the past
+                        t = np.random.uniform(0.0, 1.0 / rate[v])
                 else:
                     planned = max(ready[v], 0.0) + k / rate[v]
                     mean_slip = par[P_SLIP_FRAC] * planned + par[P_SLIP_FLOOR]
@@ -264,6 +268,7 @@ def simulate(
     v_turnaround,
     v_single_pad,
     v_mature,
+    v_last_day,
     e_vehicle,
     e_from_day,
     e_kind,
@@ -329,6 +334,7 @@ def simulate(
                     v_turnaround,
                     v_single_pad,
                     v_mature,
+                    v_last_day,
                     e_vehicle,
                     e_from_day,
                     e_kind,
