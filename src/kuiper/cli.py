@@ -76,6 +76,36 @@ def output_option(default: str):
     return decorate
 
 
+def trials_option(default: int):
+    return click.option(
+        "--trials",
+        type=click.IntRange(min=1),
+        default=default,
+        show_default=True,
+        help="Monte Carlo trials (per forecast).",
+    )
+
+
+def seed_option(fn):
+    return click.option(
+        "--seed",
+        type=int,
+        default=2026,
+        show_default=True,
+        help="Random seed; the same seed gives the same result.",
+    )(fn)
+
+
+def metric_option(help_text: str):
+    return click.option(
+        "--metric",
+        type=click.Choice(["launched", "in_orbit", "on_station"]),
+        default="in_orbit",
+        show_default=True,
+        help=help_text,
+    )
+
+
 def _progress(label: str):
     """A click progress bar on stderr, driven as progress(done, total, item)."""
     state = {}
@@ -374,6 +404,64 @@ def forecast(as_of, db, as_json, targets, deadlines, metric, trials, seed, manif
     click.echo(result.render())
 
 
+@main.command("backtest", context_settings=CONTEXT)
+@db_option
+@json_option
+@output_option(None)
+@click.option(
+    "--origin",
+    "origins",
+    multiple=True,
+    metavar="DATE",
+    help="Forecast as of the end of this UTC date; repeat for several. "
+    "Default: every shipped snapshot date with a month end of data after it.",
+)
+@trials_option(20_000)
+@seed_option
+@metric_option("Metric of the picture's forecasts-against-outcome panel.")
+@click.option(
+    "--manifest",
+    type=click.Path(dir_okay=False, exists=True),
+    help="Forecast assumptions (TOML) replacing the shipped forecast.toml.",
+)
+@_fail_cleanly
+def backtest_cmd(db, as_json, output, dpi, origins, trials, seed, metric, manifest):
+    """Score past forecasts against what happened: interval coverage, CRPS and Brier.
+
+    Forecasts as of each origin, using only data dated on or before it, and compares
+    them with the counts the tracker finds in the whole element history at every
+    later month end: the share inside the 50% and 90% intervals and the CRPS (in
+    satellites) of launched, in-orbit and on-station counts, and the Brier score of
+    targets that resolve within the history (kuiper.backtest.BACKTEST_MILESTONES).
+    With -o, also draws the scores (PNG or SVG).
+
+    \b
+    Examples:
+      kuiper backtest
+      kuiper backtest -o backtest.png --trials 50000
+      kuiper backtest --origin 2025-07-15 --origin 2026-01-30 --json
+    """
+    from .backtest import backtest
+    from .forecast import load_forecast_manifest
+
+    assumptions = load_forecast_manifest(manifest)
+    with _open_store(db) as store:
+        result = backtest(
+            store,
+            list(origins) or None,
+            trials=trials,
+            seed=seed,
+            manifest=assumptions,
+            progress=_progress("Backtesting"),
+        )
+    click.echo(json.dumps(result.to_dict(), indent=2) if as_json else result.render())
+    if output:
+        from . import plots
+
+        path = plots.save(plots.plot_backtest(result, metric=metric)[0], output, dpi=dpi)
+        click.echo(f"wrote {path}", err=as_json)
+
+
 @main.group(context_settings=CONTEXT)
 def plot():
     """Draw pictures (PNG or SVG).
@@ -382,6 +470,7 @@ def plot():
     Examples:
       kuiper plot shells -o shells.png
       kuiper plot altitude --as-of 2026-03-01 -o raising.svg
+      kuiper plot cadence --as-of 2026-01-30 -o cadence.png
     """
 
 
@@ -426,6 +515,47 @@ def plot_altitude_cmd(as_of, db, output, dpi):
         series, shells = altitude_history(store, _as_of(store, as_of))
     ax = plots.plot_altitude(series, shells=shells)
     click.echo(f"wrote {plots.save(ax, output, dpi=dpi)}")
+
+
+@plot.command("cadence", context_settings=CONTEXT)
+@as_of_option
+@db_option
+@output_option("kuiper-cadence.png")
+@metric_option("Metric of the forecast fan and the milestone lines.")
+@trials_option(100_000)
+@seed_option
+@_fail_cleanly
+def plot_cadence_cmd(as_of, db, output, dpi, metric, trials, seed):
+    """Launches per month by vehicle, and satellites with the forecast fan.
+
+    Upper panel: production launches per month, stacked by vehicle (launch log to
+    --as-of). Lower panel: satellites launched, in orbit and on station to --as-of
+    (tracker), the forecast of --metric as of --as-of (P5-P95 and P25-P75 bands,
+    median) and the FCC Gen-1 milestones (1,616 by 2026-07-30, 3,232 by 2029-07-30).
+
+    \b
+    Examples:
+      kuiper plot cadence -o cadence.png
+      kuiper plot cadence --as-of 2026-01-30 --metric on_station -o cadence.svg
+    """
+    from . import plots
+    from .backtest import deployment_history
+    from .forecast import default_milestones, forecast_deployment
+
+    with _open_store(db) as store:
+        when = _as_of(store, as_of)
+        history = deployment_history(store, when)
+        with click.progressbar(length=trials, label="Simulating", file=sys.stderr) as bar:
+            result = forecast_deployment(
+                store,
+                as_of=when,
+                milestones=default_milestones(metric),
+                trials=trials,
+                seed=seed,
+                progress=lambda done, total: bar.update(done - bar.pos),
+            )
+    axes = plots.plot_cadence(history, result, metric=metric)
+    click.echo(f"wrote {plots.save(axes[0], output, dpi=dpi)}")
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -125,6 +125,8 @@ def _date(value, where: str) -> dt.date:
 def _number(table: dict, key: str, where: str, *, positive=True, integer=False):
     v = table.get(key)
     ok = isinstance(v, int) if integer else isinstance(v, int | float)
+    if ok and not isinstance(v, bool) and not math.isfinite(v):
+        raise ManifestError(f"{where}: '{key}' must be a finite number, got {v!r}")
     if isinstance(v, bool) or not ok or (positive and v < 0):
         kind = "an integer" if integer else "a number"
         raise ManifestError(f"{where}: '{key}' must be {kind} >= 0, got {v!r}")
@@ -403,8 +405,11 @@ def build_inputs(
                 "fail_b": m["prior_successes"] + flights - failures,
                 "turnaround_days": v.min_turnaround_days,
                 "single_pad": int(v.single_pad),
+                # Mature: long in service, or already flying Kuiper missions (past the
+                # maturity gate the reference class is about).
                 "mature": int(
                     (as_of_date - v.first_flight_utc).days > 365.25 * m["mature_after_years"]
+                    or bool(kuiper_flown)
                 ),
                 "kuiper_flights": len(kuiper_flown),
                 "last_day": (

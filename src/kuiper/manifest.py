@@ -161,10 +161,18 @@ def _launches_cached(path: str | None) -> tuple[Launch, ...]:
                 satellites=sats,
                 outcome=outcome,
                 production=_field(e, "production", bool, where),
-                source=_field(e, "source", str, where),
+                source=_source(e, where),
             )
         )
     return tuple(out)
+
+
+def _source(entry: dict, where: str) -> str:
+    """Every figure needs a non-blank source."""
+    text = _field(entry, "source", str, where)
+    if not text.strip():
+        raise ManifestError(f"{where}: field 'source' is blank; every figure needs a source")
+    return text
 
 
 def load_launches(path: str | Path | None = None) -> tuple[Launch, ...]:
