@@ -596,7 +596,21 @@ class Forecast:
         return h / h.sum()
 
 
-def _run_numba(inputs: ForecastInputs, targets, n_trial, seed, progress):
+def _run_numba(
+    inputs: ForecastInputs,
+    targets,
+    n_trial,
+    seed,
+    progress,
+    *,
+    n_chunk: int = N_CHUNK,
+    batch_blocks: int = 100_000 // BLOCK_SIZE,
+):
+    """Run the numba kernel in calls of ``batch_blocks`` blocks (progress in between).
+
+    The result depends on ``seed`` and ``BLOCK_SIZE`` only: not on ``n_chunk`` (how
+    blocks are spread over threads), the thread count, or ``batch_blocks``.
+    """
     from . import _forecast_kernels as K
 
     month_end_day = inputs.month_end_day()
@@ -614,13 +628,29 @@ def _run_numba(inputs: ForecastInputs, targets, n_trial, seed, progress):
     )
     n_bins = max_sats + 2
     max_launches = int(c["launches"].sum()) + 1
-    max_events = max_launches * (3 + len(inputs.profile)) + len(g["day"]) * len(inputs.profile) + 8
-    hist = np.zeros((N_CHUNK, len(month_end_day), 3, n_bins), np.int32)
+    hist = np.zeros((n_chunk, len(month_end_day), 3, n_bins), np.int32)
     t_metric = np.array([METRICS.index(mt) for mt, _ in targets], np.int64)
     t_count = np.array([n for _, n in targets], np.int64)
     reach = np.empty((n_trial, len(targets)))
-    arr = lambda key: np.array([x[key] for x in v])  # noqa: E731
-    batch_blocks = max(1, 100_000 // BLOCK_SIZE)
+
+    def arr(key, dtype):
+        return np.array([x[key] for x in v], dtype)
+
+    vehicle_arrays = (
+        arr("satellites_per_launch", np.int64),
+        arr("ready_mode", np.int64),
+        arr("first_success_day", np.float64),
+        arr("plan_rate_per_day", np.float64),
+        arr("obs_n", np.float64),
+        arr("obs_t_days", np.float64),
+        arr("fail_a", np.float64),
+        arr("fail_b", np.float64),
+        arr("turnaround_days", np.float64),
+        arr("single_pad", np.int64),
+        arr("mature", np.int64),
+        arr("last_day", np.float64),
+    )
+    seed = int(seed) % 2**63  # the kernel takes an int64
     n_block = (n_trial + BLOCK_SIZE - 1) // BLOCK_SIZE
     for b0 in range(0, n_block, batch_blocks):
         lo = b0 * BLOCK_SIZE
@@ -630,23 +660,12 @@ def _run_numba(inputs: ForecastInputs, targets, n_trial, seed, progress):
             b0,
             seed,
             BLOCK_SIZE,
-            N_CHUNK,
+            n_chunk,
             inputs.par,
             c["vehicle"],
             c["launches"],
             c["known_day"],
-            arr("satellites_per_launch").astype(np.int64),
-            arr("ready_mode").astype(np.int64),
-            arr("first_success_day").astype(float),
-            arr("plan_rate_per_day").astype(float),
-            arr("obs_n").astype(float),
-            arr("obs_t_days").astype(float),
-            arr("fail_a").astype(float),
-            arr("fail_b").astype(float),
-            arr("turnaround_days").astype(float),
-            arr("single_pad").astype(np.int64),
-            arr("mature").astype(np.int64),
-            arr("last_day").astype(float),
+            *vehicle_arrays,
             e["vehicle"],
             e["from_day"],
             e["kind"],
@@ -661,7 +680,6 @@ def _run_numba(inputs: ForecastInputs, targets, n_trial, seed, progress):
             t_metric,
             t_count,
             max_launches,
-            max_events,
             hist,
             reach[lo:hi],
         )
