@@ -106,6 +106,47 @@ def metric_option(help_text: str):
     )
 
 
+def coverage_window_options(fn):
+    """--min-elevation, --k, --step and --duration, shared by the coverage commands."""
+    options = [
+        click.option(
+            "--min-elevation",
+            "min_elevation_deg",
+            type=click.FloatRange(-5.0, 89.0),
+            default=35.0,
+            show_default=True,
+            help="User-terminal elevation mask, deg (35 is commonly quoted; the filing's "
+            "figure is unconfirmed).",
+        ),
+        click.option(
+            "--k",
+            type=click.IntRange(min=1),
+            default=1,
+            show_default=True,
+            help="Satellites that must be in view at once.",
+        ),
+        click.option(
+            "--step",
+            "step_s",
+            type=click.FloatRange(min=1),
+            default=30.0,
+            show_default=True,
+            help="Time step, seconds.",
+        ),
+        click.option(
+            "--duration",
+            "duration_s",
+            type=click.FloatRange(min=1),
+            default=86400.0,
+            show_default=True,
+            help="Time window, seconds.",
+        ),
+    ]
+    for option in reversed(options):
+        fn = option(fn)
+    return fn
+
+
 def _progress(label: str):
     """A click progress bar on stderr, driven as progress(done, total, item)."""
     state = {}
@@ -781,38 +822,7 @@ def ground(db, as_json, constellation, date, n_satellites, n_cities, duration_s,
     type=click.IntRange(min=1),
     help="Design: the first N satellites of the deployment order (default all 3,236).",
 )
-@click.option(
-    "--min-elevation",
-    "min_elevation_deg",
-    type=click.FloatRange(-5.0, 89.0),
-    default=35.0,
-    show_default=True,
-    help="User-terminal elevation mask, deg (35 is commonly quoted; the filing's figure is "
-    "unconfirmed).",
-)
-@click.option(
-    "--k",
-    type=click.IntRange(min=1),
-    default=1,
-    show_default=True,
-    help="Satellites that must be in view at once.",
-)
-@click.option(
-    "--step",
-    "step_s",
-    type=click.FloatRange(min=1),
-    default=30.0,
-    show_default=True,
-    help="Time step, seconds.",
-)
-@click.option(
-    "--duration",
-    "duration_s",
-    type=click.FloatRange(min=1),
-    default=86400.0,
-    show_default=True,
-    help="Time window, seconds.",
-)
+@coverage_window_options
 @click.option(
     "--grid-deg",
     type=click.FloatRange(min=0.1, max=30.0),
@@ -894,38 +904,7 @@ def coverage(
     type=click.IntRange(min=1),
     help="Design: the first N satellites of the deployment order.",
 )
-@click.option(
-    "--min-elevation",
-    "min_elevation_deg",
-    type=click.FloatRange(-5.0, 89.0),
-    default=35.0,
-    show_default=True,
-    help="User-terminal elevation mask, deg (35 is commonly quoted; the filing's figure is "
-    "unconfirmed).",
-)
-@click.option(
-    "--k",
-    type=click.IntRange(min=1),
-    default=1,
-    show_default=True,
-    help="Satellites that must be in view at once.",
-)
-@click.option(
-    "--step",
-    "step_s",
-    type=click.FloatRange(min=1),
-    default=30.0,
-    show_default=True,
-    help="Time step, seconds.",
-)
-@click.option(
-    "--duration",
-    "duration_s",
-    type=click.FloatRange(min=1),
-    default=86400.0,
-    show_default=True,
-    help="Time window, seconds.",
-)
+@coverage_window_options
 @_fail_cleanly
 def plot_coverage_cmd(
     db, output, dpi, constellation, date, n_satellites, min_elevation_deg, k, step_s, duration_s
