@@ -2,7 +2,7 @@
 
 No public list of Kuiper gateways exists, so two scenarios are compared:
 
-* **A** - a gateway at (or near) every AWS region;
+* **A** - a gateway at (or near) every AWS region and AWS Ground Station site;
 * **B** - the same number of gateways placed for coverage alone (greedily at the most
   populous user cities, a minimum distance apart), with traffic carried over
   terrestrial fibre to the AWS region nearest the user.
@@ -36,7 +36,13 @@ import numpy as np
 
 from .errors import KuiperError, ManifestError
 
-__all__ = ["GroundResult", "aws_regions", "estimate_ground", "load_ground_config"]
+__all__ = [
+    "GroundResult",
+    "aws_ground_stations",
+    "aws_regions",
+    "estimate_ground",
+    "load_ground_config",
+]
 
 EARTH_MEAN_RADIUS_KM = 6371.0
 SPEED_OF_LIGHT_KM_S = 299792.458
@@ -91,6 +97,27 @@ def aws_regions() -> list[dict]:
         }
         for r in csv.DictReader(io.StringIO(text))
     ]
+
+
+def aws_ground_stations() -> list[dict]:
+    """AWS Ground Station antenna sites with approximate coordinates (those that have them).
+
+    AWS publishes no coordinates; the shipped ones are author-supplied city-level
+    approximations (Alaska 1 has none and is left out).
+    """
+    text = (files("kuiper") / "data" / "aws_ground_stations.csv").read_text()
+    out = []
+    for r in csv.DictReader(io.StringIO(text)):
+        if r["approx_lat_deg"] and r["approx_lon_deg"]:
+            out.append(
+                {
+                    "code": r["ground_station_name"],
+                    "name": r["location_as_published"],
+                    "lat_deg": float(r["approx_lat_deg"]),
+                    "lon_deg": float(r["approx_lon_deg"]),
+                }
+            )
+    return out
 
 
 def great_circle_km(lat1_deg, lon1_deg, lat2_deg, lon2_deg) -> np.ndarray:
@@ -333,12 +360,18 @@ def estimate_ground(
         progress(1, 3)
 
     route = cfg["fibre_route_factor"]
-    # A: a gateway at every region; fibre from it to the user's region.
+    # A: a gateway at every AWS region and AWS Ground Station site; fibre from it to the
+    # user's region.
+    sites_a = regions + aws_ground_stations()
+    a_lat = np.array([x["lat_deg"] for x in sites_a])
+    a_lon = np.array([x["lon_deg"] for x in sites_a])
     fibre_a = cfg["scenario_a_access_km"] + route * great_circle_km(
-        r_lat[None, :], r_lon[None, :], r_lat[dest][:, None], r_lon[dest][:, None]
+        a_lat[None, :], a_lon[None, :], r_lat[dest][:, None], r_lon[dest][:, None]
     )
-    a = _run_scenario("A: gateways at AWS regions", r_itrs, users, r_lat, r_lon, fibre_a, cfg)
-    a.gateways = [{"name": r["code"], **g} for r, g in zip(regions, a.gateways, strict=True)]
+    a = _run_scenario(
+        "A: gateways at AWS regions and Ground Stations", r_itrs, users, a_lat, a_lon, fibre_a, cfg
+    )
+    a.gateways = [{"name": x["code"], **g} for x, g in zip(sites_a, a.gateways, strict=True)]
     if progress:
         progress(2, 3)
     # B: as many gateways, placed for coverage alone; fibre to the user's region.
@@ -347,7 +380,7 @@ def estimate_ground(
         "lon": cities.lon_deg[keep],
         "population": cities.population[keep],
     }
-    sites = _place_by_population(all_cities, len(regions), cfg["scenario_b_min_separation_km"])
+    sites = _place_by_population(all_cities, len(sites_a), cfg["scenario_b_min_separation_km"])
     b_lat, b_lon = all_cities["lat"][sites], all_cities["lon"][sites]
     fibre_b = route * great_circle_km(
         b_lat[None, :], b_lon[None, :], r_lat[dest][:, None], r_lon[dest][:, None]
