@@ -229,7 +229,8 @@ def agreement(inputs, targets, hist_a, reach_a, n_numpy: int) -> None:
             if day <= 0:
                 continue
             p_a, p_b = (reach_a[:, k] <= day).mean(), (reach_b[:, k] <= day).mean()
-            se = math.sqrt(p_a * (1 - p_a) / n_a + p_b * (1 - p_b) / n_b)
+            pooled = (p_a * n_a + p_b * n_b) / (n_a + n_b)
+            se = math.sqrt(pooled * (1 - pooled) * (1 / n_a + 1 / n_b))
             z = (p_a - p_b) / se if se > 0 else 0.0
             print(f"| {count:,} {metric} | {label} {date} | {p_a:.4f} | {p_b:.4f} | {z:+.1f} |")
 
