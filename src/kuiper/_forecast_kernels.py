@@ -406,7 +406,10 @@ def _one_trial(
         # A flying vehicle's renewal clock starts at its last Kuiper launch.
         t_prev = v_last_day[v] if flying else -1e9
         k = 0
+        past_horizon = False  # the first launch past the horizon ends the vehicle's run
         for c in range(c_vehicle.shape[0]):
+            if past_horizon:
+                break
             if c_vehicle[c] != v or c_launches[c] == 0:
                 continue
             avail = c_known_day[c] + _lognormal(rs, gs, par[P_LEAD_MU], par[P_LEAD_SIGMA])
@@ -423,6 +426,7 @@ def _one_trial(
                 t = max(t, t_prev + v_turnaround[v], grounded[v], avail)
                 k += 1
                 if t > horizon:
+                    past_horizon = True
                     break
                 t_prev = t
                 if _uniform(rs) < p_fail[v]:

@@ -200,13 +200,15 @@ def _one_batch(rng, model, n, t_metric, t_count, hist, reach):
         flying = model.ready_mode[v] == 0
         t_prev = np.full(n, model.last_day[v] if flying else -1e9)
         k = np.zeros(n)
+        # The first launch past the horizon ends the vehicle's run, across contracts.
+        vehicle_active = np.ones(n, bool)
         for c in range(model.c_vehicle.shape[0]):
             if model.c_vehicle[c] != v or model.c_launches[c] == 0:
                 continue
             n_c = int(model.c_launches[c])
             l_n[col : col + n_c] = model.sats[v]
             avail = model.c_known_day[c] + rng.lognormal(par["lead_mu"], par["lead_sigma"], n)
-            active = np.ones(n, bool)
+            active = vehicle_active.copy()
             for i in range(n_c):
                 if flying:
                     gap = rng.gamma(gap_shape, 1.0 / (rate[v] * gap_shape))
@@ -236,6 +238,7 @@ def _one_batch(rng, model, n, t_metric, t_count, hist, reach):
                     grounded[v, nf] = t[nf] + down
                 ok = active & ~fail
                 l_day[ok, col + i] = t[ok]
+            vehicle_active = active
             col += n_c
 
     # Satellite supply: launches in time order may not outrun production. The kernel's

@@ -195,6 +195,9 @@ def main():
     Examples:
       kuiper status                      counts by shell and phase, newest data
       kuiper status --as-of 2026-07-30   the same on a past date
+      kuiper forecast                    chance of each FCC milestone, and when
+      kuiper coverage                    share of time, area and people covered
+      kuiper value --json | kuiper sotp --kuiper -   Kuiper in a SOTP of Amazon
       kuiper ingest ~/Downloads/gp.csv   add CelesTrak TLE / OMM files to the store
       kuiper plot altitude -o raise.png  the orbit-raising picture
 
