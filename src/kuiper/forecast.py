@@ -31,14 +31,13 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import math
-import tomllib
 from collections.abc import Callable
-from importlib.resources import files
 from pathlib import Path
 
 import numpy as np
 
 from .errors import KuiperError, ManifestError
+from .manifest import read_data_toml
 from .timescale import UTC
 
 __all__ = [
@@ -158,20 +157,7 @@ def _dated_list(table: dict, key: str, fields_: dict, where: str) -> tuple[Dated
 
 def load_forecast_manifest(path: str | Path | None = None) -> ForecastManifest:
     """Read and validate a forecast manifest (default: the shipped one)."""
-    name = str(path) if path else "kuiper/data/forecast.toml"
-    try:
-        raw = (
-            Path(path).read_bytes()
-            if path
-            else (files("kuiper") / "data" / "forecast.toml").read_bytes()
-        )
-        data = tomllib.loads(raw.decode("utf-8"))
-    except OSError as exc:
-        raise ManifestError(f"{name}: cannot read ({exc.strerror})") from None
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise ManifestError(f"{name}: not valid TOML ({exc})") from None
-    if data.get("schema_version") != 1:
-        raise ManifestError(f"{name}: schema_version must be 1")
+    data, name = read_data_toml(path, "forecast.toml")
     model = data.get("model")
     if not isinstance(model, dict):
         raise ManifestError(f"{name}: missing [model] table")

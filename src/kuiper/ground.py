@@ -27,7 +27,6 @@ import dataclasses
 import datetime as dt
 import io
 import math
-import tomllib
 from collections.abc import Callable
 from importlib.resources import files
 from pathlib import Path
@@ -35,6 +34,7 @@ from pathlib import Path
 import numpy as np
 
 from .errors import KuiperError, ManifestError
+from .manifest import read_data_toml
 
 __all__ = [
     "GroundResult",
@@ -62,18 +62,7 @@ _KEYS = (
 
 def load_ground_config(path: str | Path | None = None) -> dict:
     """Read and validate the ground-model assumptions."""
-    name = str(path) if path else "kuiper/data/ground.toml"
-    try:
-        raw = (
-            Path(path).read_bytes()
-            if path
-            else (files("kuiper") / "data" / "ground.toml").read_bytes()
-        )
-        data = tomllib.loads(raw.decode("utf-8"))
-    except OSError as exc:
-        raise ManifestError(f"{name}: cannot read ({exc.strerror})") from None
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise ManifestError(f"{name}: not valid TOML ({exc})") from None
+    data, name = read_data_toml(path, "ground.toml", check_schema=False)
     out = {}
     for key in _KEYS:
         v = data.get(key)

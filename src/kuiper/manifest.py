@@ -88,7 +88,14 @@ class Authorization:
         return self.gen1_total // 2
 
 
-def _load_toml(path: str | Path | None, default: str) -> tuple[dict, str]:
+def read_data_toml(
+    path: str | Path | None, default: str, *, check_schema: bool = True
+) -> tuple[dict, str]:
+    """A user's TOML at ``path``, or the shipped ``kuiper/data/<default>``, and its name.
+
+    Every error is one line naming the file: unreadable, not TOML, or (with
+    ``check_schema``) a ``schema_version`` other than :data:`SCHEMA_VERSION`.
+    """
     if path is None:
         resource = files("kuiper") / "data" / default
         name = f"kuiper/data/{default}"
@@ -102,9 +109,9 @@ def _load_toml(path: str | Path | None, default: str) -> tuple[dict, str]:
     try:
         data = tomllib.loads(raw.decode("utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise ManifestError(f"{name}: not valid TOML ({exc})") from None
+        raise ManifestError(f"{name}: not valid TOML ({exc})".replace("\n", " ")) from None
     version = data.get("schema_version")
-    if version != SCHEMA_VERSION:
+    if check_schema and version != SCHEMA_VERSION:
         raise ManifestError(f"{name}: schema_version is {version!r}, expected {SCHEMA_VERSION}")
     return data, name
 
@@ -132,7 +139,7 @@ def _date(entry: dict, key: str, where: str, *, allow_empty: bool = False) -> dt
 
 @functools.cache
 def _launches_cached(path: str | None) -> tuple[Launch, ...]:
-    data, name = _load_toml(path, "launches.toml")
+    data, name = read_data_toml(path, "launches.toml")
     entries = data.get("launch")
     if not isinstance(entries, list) or not entries:
         raise ManifestError(f"{name}: no [[launch]] entries")
@@ -191,7 +198,7 @@ def launches_as_of(as_of: dt.date, path: str | Path | None = None) -> list[Launc
 
 @functools.cache
 def _constellation_cached(path: str | None) -> tuple[tuple[Shell, ...], Authorization]:
-    data, name = _load_toml(path, "constellation.toml")
+    data, name = read_data_toml(path, "constellation.toml")
     shells = []
     for k, e in enumerate(data.get("shell") or [], start=1):
         where = f"{name}: shell {k}"

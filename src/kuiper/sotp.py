@@ -25,11 +25,10 @@ import dataclasses
 import datetime as dt
 import json
 import math
-import tomllib
-from importlib.resources import files
 from pathlib import Path
 
 from .errors import KuiperError, ManifestError
+from .manifest import read_data_toml
 
 __all__ = ["SotpConfig", "SotpResult", "load_sotp_config", "load_kuiper_json", "sotp"]
 
@@ -156,23 +155,7 @@ def load_sotp_config(path: str | Path | None = None) -> SotpConfig:
     ManifestError
         One line naming the file and the table and field at fault.
     """
-    name = str(path) if path else "kuiper/data/sotp.toml"
-    try:
-        raw = (
-            Path(path).read_bytes()
-            if path
-            else (files("kuiper") / "data" / "sotp.toml").read_bytes()
-        )
-    except OSError as exc:
-        raise ManifestError(f"{name}: cannot read ({exc.strerror})") from None
-    try:
-        data = tomllib.loads(raw.decode("utf-8"))
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise ManifestError(f"{name}: not valid TOML ({exc})".replace("\n", " ")) from None
-    if data.get("schema_version") != SCHEMA_VERSION:
-        raise ManifestError(
-            f"{name}: schema_version is {data.get('schema_version')!r}, expected {SCHEMA_VERSION}"
-        )
+    data, name = read_data_toml(path, "sotp.toml")
     period = data.get("period")
     if not isinstance(period, dict):
         raise ManifestError(f"{name}: missing [period] table")

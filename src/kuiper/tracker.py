@@ -32,16 +32,21 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import tomllib
 from collections import Counter, defaultdict
-from importlib.resources import files
 from pathlib import Path
 
 import numpy as np
 
 from .elements import ElementsArray
 from .errors import ManifestError, StoreError
-from .manifest import Launch, Shell, load_authorization, load_launches, load_shells
+from .manifest import (
+    Launch,
+    Shell,
+    load_authorization,
+    load_launches,
+    load_shells,
+    read_data_toml,
+)
 from .timescale import UTC
 
 __all__ = [
@@ -80,16 +85,7 @@ class TrackerConfig:
 
 def load_tracker_config(path: str | Path | None = None) -> TrackerConfig:
     """Read and validate the classifier thresholds."""
-    name = str(path) if path else "kuiper/data/tracker.toml"
-    try:
-        raw = (
-            Path(path).read_bytes()
-            if path
-            else (files("kuiper") / "data" / "tracker.toml").read_bytes()
-        )
-        data = tomllib.loads(raw.decode())
-    except (OSError, tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise ManifestError(f"{name}: cannot read thresholds ({exc})") from None
+    data, name = read_data_toml(path, "tracker.toml", check_schema=False)
     values = {}
     for f in dataclasses.fields(TrackerConfig):
         v = data.get(f.name)

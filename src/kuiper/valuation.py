@@ -61,14 +61,13 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import math
-import tomllib
 from collections.abc import Callable
-from importlib.resources import files
 from pathlib import Path
 
 import numpy as np
 
 from .errors import KuiperError, ManifestError
+from .manifest import read_data_toml
 from .timescale import UTC
 
 __all__ = [
@@ -326,23 +325,7 @@ def load_valuation_config(path: str | Path | None = None) -> ValuationConfig:
     ManifestError
         One line naming the file and the table and field at fault.
     """
-    name = str(path) if path else "kuiper/data/valuation.toml"
-    try:
-        raw = (
-            Path(path).read_bytes()
-            if path
-            else (files("kuiper") / "data" / "valuation.toml").read_bytes()
-        )
-    except OSError as exc:
-        raise ManifestError(f"{name}: cannot read ({exc.strerror})") from None
-    try:
-        data = tomllib.loads(raw.decode("utf-8"))
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise ManifestError(f"{name}: not valid TOML ({exc})".replace("\n", " ")) from None
-    if data.get("schema_version") != SCHEMA_VERSION:
-        raise ManifestError(
-            f"{name}: schema_version is {data.get('schema_version')!r}, expected {SCHEMA_VERSION}"
-        )
+    data, name = read_data_toml(path, "valuation.toml")
     table = data.get("parameter")
     if not isinstance(table, dict):
         raise ManifestError(f"{name}: missing [parameter.*] tables")
