@@ -383,28 +383,12 @@ def status(as_of, db, as_json, with_satellites, with_raising):
     metavar="DATE",
     help="Deadline (UTC date) for the --target at the same position.",
 )
-@click.option(
-    "--metric",
-    type=click.Choice(["launched", "in_orbit", "on_station"]),
-    default="in_orbit",
-    show_default=True,
-    help="What a target counts. in_orbit = launched minus decayed, the count "
-    "Amazon and the FCC reports use; on_station is stricter.",
+@metric_option(
+    "What a target counts. in_orbit = launched minus decayed, the count "
+    "Amazon and the FCC reports use; on_station is stricter."
 )
-@click.option(
-    "--trials",
-    type=click.IntRange(min=1),
-    default=100_000,
-    show_default=True,
-    help="Monte Carlo trials.",
-)
-@click.option(
-    "--seed",
-    type=int,
-    default=2026,
-    show_default=True,
-    help="Random seed; the same seed gives the same forecast.",
-)
+@trials_option(100_000)
+@seed_option
 @click.option(
     "--manifest",
     type=click.Path(dir_okay=False, exists=True),
