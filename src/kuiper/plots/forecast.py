@@ -1,115 +1,10 @@
-"""Every picture kuiper draws. The only module that imports matplotlib.
-
-Each function takes ``ax=None`` (a new figure when None) and returns the Axes;
-:func:`save` writes PNG or SVG through the Agg backend.
-"""
+"""Pictures of the forecast: cadence with the fan, and backtest scores."""
 
 from __future__ import annotations
 
-from pathlib import Path
+import numpy as np
 
-import matplotlib
-
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-
-from .errors import KuiperError  # noqa: E402
-
-__all__ = [
-    "plot_shells",
-    "plot_altitude",
-    "plot_cadence",
-    "plot_backtest",
-    "plot_tornado",
-    "plot_coverage",
-    "save",
-]
-
-PHASE_COLOURS = {
-    "raising": "#4c72b0",
-    "on_station": "#55a868",
-    "drifting": "#dd8452",
-    "deorbiting": "#c44e52",
-    "decayed": "#8c8c8c",
-}
-
-
-def _axes(ax, figsize=(10, 5.5)):
-    if ax is None:
-        _, ax = plt.subplots(figsize=figsize, layout="constrained")
-    return ax
-
-
-def plot_shells(history: dict, *, launched: list[int] | None = None, ax=None, title=None):
-    """Stacked phase counts over time (``Fleet.phase_history`` output)."""
-    ax = _axes(ax)
-    dates = np.array(history["date"], dtype="datetime64[D]")
-    phases = [p for p in PHASE_COLOURS if p in history]
-    ax.stackplot(
-        dates,
-        [history[p] for p in phases],
-        labels=[p.replace("_", " ") for p in phases],
-        colors=[PHASE_COLOURS[p] for p in phases],
-        alpha=0.85,
-        step="post",
-    )
-    if launched is not None:
-        ax.step(dates, launched, where="post", color="black", lw=1.2, label="launched (log)")
-    by_shell = {k: v for k, v in history.get("by_shell_on_station", {}).items() if any(v)}
-    for shell, counts in by_shell.items() if len(by_shell) > 1 else ():
-        if any(counts):
-            ax.step(dates, counts, where="post", lw=1, ls="--", label=f"on station, {shell} km")
-    ax.set_ylabel("satellites")
-    ax.set_title(title or "Kuiper / Amazon Leo satellites by phase")
-    ax.legend(loc="upper left", fontsize=8)
-    ax.grid(alpha=0.3)
-    return ax
-
-
-def plot_altitude(series: list[dict], *, shells=(), ax=None, title=None):
-    """Each satellite's mean altitude against time, coloured by launch."""
-    ax = _axes(ax, figsize=(11, 6))
-    launches = sorted(
-        {s["launch"]: s["launch_date_utc"] for s in series}.items(), key=lambda kv: kv[1]
-    )
-    cmap = plt.get_cmap("tab20", max(len(launches), 1))
-    colour = {name: cmap(i) for i, (name, _) in enumerate(launches)}
-    for s in series:
-        ax.plot(s["epoch_utc"], s["altitude_km"], lw=0.6, alpha=0.6, color=colour[s["launch"]])
-    for name, date in launches:
-        ax.plot([], [], color=colour[name], lw=2, label=f"{name} ({date})")
-    for shell in shells:
-        ax.axhline(shell.altitude_km, color="black", lw=0.8, ls=":")
-        ax.annotate(
-            f"{shell.name} km / {shell.inclination_deg:g}°",
-            (1.0, shell.altitude_km),
-            xycoords=("axes fraction", "data"),
-            ha="right",
-            va="bottom",
-            fontsize=8,
-        )
-    ax.set_ylabel("mean altitude (km)")
-    ax.set_title(title or "Kuiper orbit raising: mean altitude by launch")
-    ax.legend(loc="lower left", fontsize=7, ncol=2)
-    ax.grid(alpha=0.3)
-    return ax
-
-
-def save(ax, path: str | Path, dpi: int = 130) -> Path:
-    """Write the figure holding ``ax`` to a .png or .svg file and close it."""
-    p = Path(path)
-    if p.suffix.lower() not in (".png", ".svg"):
-        raise KuiperError(f"{p}: output must end in .png or .svg")
-    try:
-        p.parent.mkdir(parents=True, exist_ok=True)
-        ax.figure.savefig(p, dpi=dpi)
-    except OSError as exc:
-        raise KuiperError(f"{p}: cannot write ({exc.strerror})") from None
-    finally:
-        plt.close(ax.figure)
-    return p
-
+from ._base import KuiperError, plt, two_rows
 
 # ---------------------------------------------------------------------------
 # Forecasts: cadence and fan, backtest scores
@@ -124,14 +19,6 @@ VEHICLE_COLOURS = {
     "New Glenn": "#8172b3",
 }
 _METRICS = ("launched", "in_orbit", "on_station")
-
-
-def _two_rows(axes, figsize, height_ratios):
-    if axes is None:
-        fig, axes = plt.subplots(
-            2, 1, figsize=figsize, layout="constrained", height_ratios=height_ratios
-        )
-    return list(axes)
 
 
 def _realized_and_fan(ax, history, forecast, metric, until, *, labels=True):
@@ -204,7 +91,7 @@ def plot_cadence(history: dict, forecast, *, metric="in_orbit", until=None, axes
 
     if metric not in _METRICS:
         raise KuiperError(f"metric {metric!r} is not one of {', '.join(_METRICS)}")
-    top, bottom = _two_rows(axes, (11, 8.5), (1, 2.6))
+    top, bottom = two_rows(axes, (11, 8.5), (1, 2.6))
     as_of = forecast.as_of.date()
     if until is None:
         window = as_of + dt.timedelta(days=int(4.5 * 366))
@@ -447,108 +334,3 @@ def plot_backtest(result, *, metric="in_orbit", date=None, axes=None):
         fontsize=11,
     )
     return [a, b, c, d]
-
-
-def plot_tornado(result: dict, *, ax=None, top: int = 12, title=None):
-    """Tornado of ``kuiper.valuation.tornado`` output: total (mean) and static NPV swings."""
-    ax = _axes(ax, figsize=(10, 6.5))
-    rows = result["rows"][:top][::-1]
-    scale = 1e9
-    base_total = result["base"]["mean"] / scale
-    base_static = result["base"]["static_mean"] / scale
-    y = np.arange(len(rows))
-    for i, r in enumerate(rows):
-        lo, hi = r["mean_low"] / scale, r["mean_high"] / scale
-        ax.barh(i + 0.2, hi - base_total, left=base_total, height=0.35, color="#4c72b0")
-        ax.barh(i + 0.2, lo - base_total, left=base_total, height=0.35, color="#c44e52")
-        slo, shi = r["static_mean_low"] / scale, r["static_mean_high"] / scale
-        ax.barh(
-            i - 0.2, shi - base_static, left=base_static, height=0.35, color="#4c72b0", alpha=0.45
-        )
-        ax.barh(
-            i - 0.2, slo - base_static, left=base_static, height=0.35, color="#c44e52", alpha=0.45
-        )
-    ax.set_yticks(y, [f"{r['name']} ({r['low']:g} / {r['high']:g})" for r in rows], fontsize=8)
-    ax.axvline(base_total, color="black", lw=0.8)
-    ax.axvline(base_static, color="grey", lw=0.8, ls="--")
-    from matplotlib.lines import Line2D
-    from matplotlib.patches import Patch
-
-    handles = [
-        Patch(color="#4c72b0", label="assumption at high"),
-        Patch(color="#c44e52", label="assumption at low"),
-        Line2D([], [], color="black", lw=0.8, label=f"total (dark), base mean {base_total:.2f}"),
-        Line2D(
-            [],
-            [],
-            color="grey",
-            lw=0.8,
-            ls="--",
-            label=f"static NPV (pale), base mean {base_static:.2f}",
-        ),
-    ]
-    ax.set_xlabel("USD billions")
-    ax.set_title(
-        title
-        or f"Kuiper / Leo value sensitivity as of {result['as_of'][:10]} "
-        f"({result['trials']:,} trials)"
-    )
-    ax.legend(handles=handles, loc="lower right", fontsize=8)
-    ax.grid(alpha=0.3, axis="x")
-    return ax
-
-
-def plot_coverage(result, curve, *, axes=None):
-    """Map of the fraction of time covered, and coverage against satellites (two panels).
-
-    ``result`` is a :class:`kuiper.coverage.CoverageResult`, ``curve`` a
-    :class:`kuiper.coverage.CoverageCurve`. Returns ``[map_ax, curve_ax]``.
-    """
-    if axes is None:
-        fig = plt.figure(figsize=(11, 9), layout="constrained")
-        grid = fig.add_gridspec(2, 1, height_ratios=[1.6, 1])
-        axes = [fig.add_subplot(grid[0]), fig.add_subplot(grid[1])]
-    ax, ax2 = axes
-    lat, lon = result.grid.lat_deg, result.grid.lon_deg
-    sc = ax.scatter(
-        lon,
-        lat,
-        c=100.0 * result.fraction,
-        s=5.0,
-        cmap="viridis",
-        vmin=0,
-        vmax=100,
-        marker="s",
-        linewidths=0,
-    )
-    ax.figure.colorbar(sc, ax=ax, label="% of time covered", shrink=0.85)
-    ax.set_xlim(-180, 180)
-    ax.set_ylim(-90, 90)
-    ax.set_xlabel("longitude (deg)")
-    ax.set_ylabel("latitude (deg)")
-    con = result.constellation
-    ax.set_title(
-        f"{con.kind} constellation, {con.n_satellites:,} satellites, k >= {result.k} above "
-        f"{result.min_elevation_deg:g} deg, {result.duration_s / 3600:g} h from "
-        f"{con.date:%Y-%m-%d %H:%M} UTC: global {result.global_area_weighted:.1%} of area-time"
-    )
-    ax.grid(alpha=0.3)
-    d = curve.to_dict()
-    n = np.array(d["n_satellites"])
-    ax2.plot(n, 100.0 * np.array(d["global_area_weighted"]), "o-", label="area-weighted, global")
-    pops = d["population_weighted"]
-    if all(p is not None for p in pops):
-        ax2.plot(n, 100.0 * np.array(pops), "s-", label="population-weighted")
-    ax2.axvline(578, color="grey", ls=":", lw=1)
-    ax2.annotate("578: service can begin", (578, 5), rotation=90, fontsize=8, ha="right")
-    if con.kind == "real":
-        ax2.axvline(
-            con.n_satellites, color="#c44e52", lw=1, label=f"real, on station: {con.n_satellites}"
-        )
-    ax2.set_xlabel("satellites on station (FCC deployment order)")
-    ax2.set_ylabel("% covered")
-    ax2.set_ylim(0, 100)
-    ax2.set_title("Coverage as the design fills")
-    ax2.legend(fontsize=8, loc="lower right")
-    ax2.grid(alpha=0.3)
-    return axes

@@ -1,0 +1,216 @@
+"""Shared pieces of the command line: the groups, option bundles and error handling.
+
+Imports only click and the standard library, so that ``kuiper --help`` stays light.
+"""
+
+from __future__ import annotations
+
+import functools
+import sys
+
+import click
+
+from .. import __version__
+from ..errors import KuiperError
+
+CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
+
+
+def fail_cleanly(fn):
+    """Turn every kuiper error into a one-line message and exit status 1."""
+
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        try:
+            return fn(*args, **kwargs)
+        except KuiperError as exc:
+            raise click.ClickException(str(exc)) from None
+
+    return wrapper
+
+
+def db_option(fn):
+    return click.option(
+        "--db",
+        type=click.Path(dir_okay=False),
+        envvar="KUIPER_DB",
+        help="History store (SQLite). Default: $KUIPER_DB, else kuiper.sqlite in the "
+        "user data directory. Created and seeded with the shipped snapshots on first use.",
+    )(fn)
+
+
+def as_of_option(fn):
+    return click.option(
+        "--as-of",
+        "as_of",
+        metavar="DATE",
+        help="Use only data dated on or before this UTC date (YYYY-MM-DD or ISO time). "
+        "Default: the newest data in the store.",
+    )(fn)
+
+
+def json_option(fn):
+    return click.option("--json", "as_json", is_flag=True, help="Print JSON for machines.")(fn)
+
+
+def output_option(default: str):
+    def decorate(fn):
+        fn = click.option(
+            "--dpi",
+            default=130,
+            show_default=True,
+            type=click.IntRange(20, 600),
+            help="Resolution of a PNG.",
+        )(fn)
+        return click.option(
+            "-o",
+            "--output",
+            default=default,
+            show_default=True,
+            type=click.Path(dir_okay=False),
+            help="Where to write the picture (.png or .svg).",
+        )(fn)
+
+    return decorate
+
+
+def trials_option(default: int):
+    return click.option(
+        "--trials",
+        type=click.IntRange(min=1),
+        default=default,
+        show_default=True,
+        help="Monte Carlo trials (per forecast).",
+    )
+
+
+def seed_option(fn):
+    return click.option(
+        "--seed",
+        type=int,
+        default=2026,
+        show_default=True,
+        help="Random seed; the same seed gives the same result.",
+    )(fn)
+
+
+def metric_option(help_text: str):
+    return click.option(
+        "--metric",
+        type=click.Choice(["launched", "in_orbit", "on_station"]),
+        default="in_orbit",
+        show_default=True,
+        help=help_text,
+    )
+
+
+def coverage_window_options(fn):
+    """--min-elevation, --k, --step and --duration, shared by the coverage commands."""
+    options = [
+        click.option(
+            "--min-elevation",
+            "min_elevation_deg",
+            type=click.FloatRange(-5.0, 89.0),
+            default=35.0,
+            show_default=True,
+            help="User-terminal elevation mask, deg (35 is commonly quoted; the filing's "
+            "figure is unconfirmed).",
+        ),
+        click.option(
+            "--k",
+            type=click.IntRange(min=1),
+            default=1,
+            show_default=True,
+            help="Satellites that must be in view at once.",
+        ),
+        click.option(
+            "--step",
+            "step_s",
+            type=click.FloatRange(min=1),
+            default=30.0,
+            show_default=True,
+            help="Time step, seconds.",
+        ),
+        click.option(
+            "--duration",
+            "duration_s",
+            type=click.FloatRange(min=1),
+            default=86400.0,
+            show_default=True,
+            help="Time window, seconds.",
+        ),
+    ]
+    for option in reversed(options):
+        fn = option(fn)
+    return fn
+
+
+def progress(label: str):
+    """A click progress bar on stderr, driven as progress(done, total, item)."""
+    state = {}
+
+    def update(done, total, item):
+        if "bar" not in state:
+            state["bar"] = click.progressbar(length=total, label=label, file=sys.stderr)
+            state["bar"].__enter__()
+        state["bar"].update(done - state["bar"].pos)
+        if done >= total:
+            state["bar"].__exit__(None, None, None)
+
+    return update
+
+
+def open_store_cli(db, require_data=True):
+    from ..store import open_store
+
+    return open_store(
+        db, progress=progress("Seeding store with shipped snapshots"), require_data=require_data
+    )
+
+
+def as_of_date(store, text):
+    """The --as-of date (end of that day, UTC), or the newest data in the store."""
+    from ..errors import DateError, StoreError
+    from ..timescale import parse_utc
+
+    if text is None:
+        newest = store.data_through()
+        if newest is None:
+            raise StoreError(f"{store.path}: the store holds no Kuiper element sets")
+        return newest
+    value = parse_utc(text, end_of_day=True)
+    if value.year < 1957:
+        raise DateError(f"--as-of {text}: before the first satellite (1957-10-04)")
+    return value
+
+
+@click.group(context_settings=CONTEXT)
+@click.version_option(__version__, "-V", "--version", prog_name="kuiper")
+def main():
+    """Track and forecast Amazon's Kuiper (Amazon Leo) constellation from public data.
+
+    \b
+    Examples:
+      kuiper status                      counts by shell and phase, newest data
+      kuiper status --as-of 2026-07-30   the same on a past date
+      kuiper forecast                    chance of each FCC milestone, and when
+      kuiper coverage                    share of time, area and people covered
+      kuiper value --json | kuiper sotp --kuiper -   Kuiper in a SOTP of Amazon
+      kuiper ingest ~/Downloads/gp.csv   add CelesTrak TLE / OMM files to the store
+      kuiper plot altitude -o raise.png  the orbit-raising picture
+
+    Everything runs offline on the snapshots shipped in the package; the store
+    is created and seeded on first use.
+    """
+
+
+@main.group(context_settings=CONTEXT)
+def plot():
+    """Draw pictures (PNG or SVG).
+
+    \b
+    Examples:
+      kuiper plot shells -o shells.png
+      kuiper plot altitude --as-of 2026-03-01 -o raising.svg
+      kuiper plot cadence --as-of 2026-01-30 -o cadence.png
+    """

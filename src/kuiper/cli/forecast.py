@@ -1,0 +1,194 @@
+"""Deployment forecast commands: forecast, backtest and the cadence plot."""
+
+from __future__ import annotations
+
+import json
+import sys
+
+import click
+
+from ._common import (
+    CONTEXT,
+    as_of_date,
+    as_of_option,
+    db_option,
+    fail_cleanly,
+    json_option,
+    main,
+    metric_option,
+    open_store_cli,
+    output_option,
+    plot,
+    progress,
+    seed_option,
+    trials_option,
+)
+
+
+@main.command(context_settings=CONTEXT)
+@as_of_option
+@db_option
+@json_option
+@click.option(
+    "--target",
+    "targets",
+    type=click.IntRange(min=1),
+    multiple=True,
+    metavar="N",
+    help="Satellites to reach; pair each with a --deadline. "
+    "Default: the FCC milestones (1,616 by 2026-07-30, 3,232 by 2029-07-30, and "
+    "Gen-2 totals by 2032-02-10 and 2035-02-10).",
+)
+@click.option(
+    "--deadline",
+    "deadlines",
+    multiple=True,
+    metavar="DATE",
+    help="Deadline (UTC date) for the --target at the same position.",
+)
+@metric_option(
+    "What a target counts. in_orbit = launched minus decayed, the count "
+    "Amazon and the FCC reports use; on_station is stricter."
+)
+@trials_option(100_000)
+@seed_option
+@click.option(
+    "--manifest",
+    type=click.Path(dir_okay=False, exists=True),
+    help="Forecast assumptions (TOML) replacing the shipped forecast.toml.",
+)
+@fail_cleanly
+def forecast(as_of, db, as_json, targets, deadlines, metric, trials, seed, manifest):
+    """Forecast deployment: the chance of reaching each milestone, and when.
+
+    A Monte Carlo over the launch manifest (contracts, cadence learned from flights,
+    lead-time slips, failures and groundings, satellite supply, orbit raising) using
+    only information dated on or before --as-of. Assumptions and their sources:
+    kuiper/data/forecast.toml.
+
+    \b
+    Examples:
+      kuiper forecast
+      kuiper forecast --as-of 2026-01-30 --json
+      kuiper forecast --target 578 --deadline 2027-06-30 --metric on_station
+    """
+    from ..forecast import forecast_deployment, load_forecast_manifest, milestones_from_options
+
+    milestones = milestones_from_options(targets, deadlines, metric)
+    assumptions = load_forecast_manifest(manifest)
+    with open_store_cli(db) as store:
+        when = as_of_date(store, as_of)
+        bar = click.progressbar(length=trials, label="Simulating", file=sys.stderr)
+        with bar:
+            result = forecast_deployment(
+                store,
+                as_of=when,
+                milestones=milestones,
+                trials=trials,
+                seed=seed,
+                manifest=assumptions,
+                progress=lambda done, total: bar.update(done - bar.pos),
+            )
+    if as_json:
+        click.echo(json.dumps(result.to_dict(), indent=2))
+        return
+    click.echo(result.render())
+
+
+@main.command("backtest", context_settings=CONTEXT)
+@db_option
+@json_option
+@output_option(None)
+@click.option(
+    "--origin",
+    "origins",
+    multiple=True,
+    metavar="DATE",
+    help="Forecast as of the end of this UTC date; repeat for several. "
+    "Default: every shipped snapshot date with a month end of data after it.",
+)
+@trials_option(20_000)
+@seed_option
+@metric_option("Metric of the picture's forecasts-against-outcome panel.")
+@click.option(
+    "--manifest",
+    type=click.Path(dir_okay=False, exists=True),
+    help="Forecast assumptions (TOML) replacing the shipped forecast.toml.",
+)
+@fail_cleanly
+def backtest_cmd(db, as_json, output, dpi, origins, trials, seed, metric, manifest):
+    """Score past forecasts against what happened: interval coverage, CRPS and Brier.
+
+    Forecasts as of each origin, using only data dated on or before it, and compares
+    them with the counts the tracker finds in the whole element history at every
+    later month end: the share inside the 50% and 90% intervals and the CRPS (in
+    satellites) of launched, in-orbit and on-station counts, and the Brier score of
+    targets that resolve within the history (kuiper.backtest.BACKTEST_MILESTONES).
+    With -o, also draws the scores (PNG or SVG).
+
+    \b
+    Examples:
+      kuiper backtest
+      kuiper backtest -o backtest.png --trials 50000
+      kuiper backtest --origin 2025-07-15 --origin 2026-01-30 --json
+    """
+    from ..backtest import backtest
+    from ..forecast import load_forecast_manifest
+
+    assumptions = load_forecast_manifest(manifest)
+    with open_store_cli(db) as store:
+        result = backtest(
+            store,
+            list(origins) or None,
+            trials=trials,
+            seed=seed,
+            manifest=assumptions,
+            progress=progress("Backtesting"),
+        )
+    click.echo(json.dumps(result.to_dict(), indent=2) if as_json else result.render())
+    if output:
+        from .. import plots
+
+        path = plots.save(plots.plot_backtest(result, metric=metric)[0], output, dpi=dpi)
+        click.echo(f"wrote {path}", err=as_json)
+
+
+@plot.command("cadence", context_settings=CONTEXT)
+@as_of_option
+@db_option
+@output_option("kuiper-cadence.png")
+@metric_option("Metric of the forecast fan and the milestone lines.")
+@trials_option(100_000)
+@seed_option
+@fail_cleanly
+def plot_cadence_cmd(as_of, db, output, dpi, metric, trials, seed):
+    """Launches per month by vehicle, and satellites with the forecast fan.
+
+    Upper panel: production launches per month, stacked by vehicle (launch log to
+    --as-of). Lower panel: satellites launched, in orbit and on station to --as-of
+    (tracker), the forecast of --metric as of --as-of (P5-P95 and P25-P75 bands,
+    median) and the FCC Gen-1 milestones (1,616 by 2026-07-30, 3,232 by 2029-07-30).
+
+    \b
+    Examples:
+      kuiper plot cadence -o cadence.png
+      kuiper plot cadence --as-of 2026-01-30 --metric on_station -o cadence.svg
+    """
+    from .. import plots
+    from ..backtest import deployment_history
+    from ..forecast import default_milestones, forecast_deployment
+
+    with open_store_cli(db) as store:
+        when = as_of_date(store, as_of)
+        history = deployment_history(store, when)
+        with click.progressbar(length=trials, label="Simulating", file=sys.stderr) as bar:
+            result = forecast_deployment(
+                store,
+                as_of=when,
+                milestones=default_milestones(metric),
+                trials=trials,
+                seed=seed,
+                progress=lambda done, total: bar.update(done - bar.pos),
+            )
+    axes = plots.plot_cadence(history, result, metric=metric)
+    click.echo(f"wrote {plots.save(axes[0], output, dpi=dpi)}")

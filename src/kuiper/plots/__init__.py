@@ -1,0 +1,23 @@
+"""Every picture kuiper draws. The only package that imports matplotlib.
+
+Each function takes ``ax=None`` (a new figure when None) and returns the Axes;
+:func:`save` writes PNG or SVG through the Agg backend. One module per domain.
+"""
+
+from __future__ import annotations
+
+from ._base import save
+from .coverage import plot_coverage
+from .forecast import plot_backtest, plot_cadence
+from .tracker import plot_altitude, plot_shells
+from .value import plot_tornado
+
+__all__ = [
+    "plot_shells",
+    "plot_altitude",
+    "plot_cadence",
+    "plot_backtest",
+    "plot_tornado",
+    "plot_coverage",
+    "save",
+]
