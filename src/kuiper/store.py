@@ -77,6 +77,8 @@ __all__ = ["SCHEMA_VERSION", "IngestReport", "Store", "default_db_path", "open_s
 SCHEMA_VERSION = _store_schema.SCHEMA_VERSION
 ELEMENT_SUFFIXES = (".tle", ".txt", ".3le", ".2le", ".json", ".csv", ".gz")
 ON_CONFLICT = ("error", "keep", "replace")
+# How long to wait for another process's write lock before giving up (T16, P1).
+BUSY_TIMEOUT_S = 30.0
 
 _NON_PAYLOAD = re.compile(r"R/B|DEB|ROCKET|CENTAUR|ATLAS|FALCON|ARIANE|VULCAN|NEW GLENN|PLATFORM")
 
@@ -179,7 +181,7 @@ class Store:
             if self.path.is_dir():
                 raise StoreError(f"{self.path}: is a directory, not a kuiper store")
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            conn = sqlite3.connect(self.path, timeout=30.0, isolation_level=None)
+            conn = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_S, isolation_level=None)
         except (OSError, sqlite3.Error) as exc:
             reason = getattr(exc, "strerror", None) or exc
             raise StoreError(f"{self.path}: cannot open store ({reason})") from None

@@ -44,6 +44,8 @@ def one_line_error(exc: BaseException, db: str | None = None) -> str | None:
         return f"a number is too large ({exc})"
     if isinstance(exc, ValueError) and "digits" in str(exc) and "limit" in str(exc):
         return "a number has too many digits (more than 4300); is it the right file?"
+    if isinstance(exc, ValueError) and "year" in str(exc) and "out of range" in str(exc):
+        return f"a date is out of range ({exc}); dates must fall within years 1-9999"
     if isinstance(exc, OSError):
         where = f"{exc.filename}: " if exc.filename else ""
         if exc.errno == errno.ENOSPC:
@@ -104,6 +106,18 @@ def json_option(fn):
     return click.option("--json", "as_json", is_flag=True, help="Print JSON for machines.")(fn)
 
 
+PICTURE_SUFFIXES = (".png", ".svg")
+
+
+def _check_picture_suffix(ctx, param, value):
+    """Refuse a picture name kuiper cannot write before any work is done (P6)."""
+    if value is not None:
+        suffix = os.path.splitext(value)[1].lower()
+        if suffix not in PICTURE_SUFFIXES or not os.path.basename(value)[: -len(suffix)]:
+            raise click.BadParameter(f"{value!r}: the picture must be a .png or .svg file")
+    return value
+
+
 def output_option(default: str):
     def decorate(fn):
         fn = click.option(
@@ -119,6 +133,7 @@ def output_option(default: str):
             default=default,
             show_default=True,
             type=click.Path(dir_okay=False),
+            callback=_check_picture_suffix,
             help="Where to write the picture (.png or .svg).",
         )(fn)
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import sys
 
 import click
@@ -168,7 +167,7 @@ def status(as_of, db, as_json, with_satellites, with_raising):
         out = result.to_dict(satellites=with_satellites)
         if raising:
             out["raising"] = raising["by_launch"]
-        click.echo(json.dumps(out, indent=2))
+        click.echo(dumps_strict(out))
         return
     newest = f"{result.data_through:%Y-%m-%d %H:%M} UTC" if result.data_through else "none yet"
     click.echo(
