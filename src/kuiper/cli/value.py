@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import sys
 
 import click
@@ -12,6 +11,7 @@ from ._common import (
     as_of_date,
     as_of_option,
     db_option,
+    dumps_strict,
     fail_cleanly,
     json_option,
     main,
@@ -71,7 +71,7 @@ def value(as_of, db, as_json, trials, seed, config, ground_advantage):
                 ground_advantage=ground_advantage,
                 progress=lambda done, total: bar.update(done - bar.pos),
             )
-    click.echo(json.dumps(result.to_dict(), indent=2) if as_json else result.render())
+    click.echo(dumps_strict(result.to_dict()) if as_json else result.render())
 
 
 @main.command(context_settings=CONTEXT)
@@ -114,7 +114,7 @@ def sotp(db, as_json, config, kuiper_json):
         with open_store_cli(db) as store:
             leo = value_kuiper(store)
     result = run_sotp(cfg, leo)
-    click.echo(json.dumps(result.to_dict(), indent=2) if as_json else result.render())
+    click.echo(dumps_strict(result.to_dict()) if as_json else result.render())
 
 
 @plot.command("tornado", context_settings=CONTEXT)
