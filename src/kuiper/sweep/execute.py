@@ -143,7 +143,8 @@ def _run_on_dask(kind, tasks, scheduler, workers, finished) -> None:
             n_workers=workers or _cores(),
             threads_per_worker=1,
             processes=True,
-            dashboard_address=None,
+            host="127.0.0.1",
+            dashboard_address="127.0.0.1:0",  # loopback, a free port: never clashes
             silence_logs=logging.ERROR,
         )
         client = Client(cluster)
