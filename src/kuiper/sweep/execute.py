@@ -76,8 +76,9 @@ def run_sweep(
         From :func:`kuiper.sweep.load_spec`.
     scheduler : str
         ``"none"`` (serial, in this process), ``"local"`` (a ``LocalCluster`` of
-        ``workers`` processes, one thread each; default one per core) or the
-        address of a running Dask scheduler (``tcp://host:8786``).
+        ``workers`` processes, one thread each, default one per core; numba's
+        parallel kernels get cores / workers threads in each) or the address of a
+        running Dask scheduler (``tcp://host:8786``).
     workers : int, optional
         Workers of the local cluster.
     cache_dir : str or Path, optional
@@ -139,8 +140,11 @@ def _run_on_dask(kind, tasks, scheduler, workers, finished) -> None:
 
     cluster = None
     if scheduler == "local":
+        n_workers = workers or _cores()
         cluster = LocalCluster(
-            n_workers=workers or _cores(),
+            n_workers=n_workers,
+            # Parallel kernels get this worker's share of the cores, not all of them.
+            env={"NUMBA_NUM_THREADS": str(max(1, _cores() // n_workers))},
             threads_per_worker=1,
             processes=True,
             host="127.0.0.1",
