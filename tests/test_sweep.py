@@ -312,3 +312,22 @@ def test_help_loads_no_dask():
     )
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.splitlines()[-1] == "LOADED []"
+
+
+def test_swept_input_files_are_read_relative_to_the_spec_and_hashed_into_the_key(
+    tmp_path, seeded_db
+):
+    shipped = (Path(kuiper.__file__).parent / "data" / "forecast.toml").read_text()
+    (tmp_path / "a.toml").write_text(shipped)
+    (tmp_path / "b.toml").write_text(shipped)
+    path = write_spec(tmp_path, "forecast", {"trials": 50}, {"manifest": ["a.toml", "b.toml"]})
+    args = ("--scheduler", "none", "--json", "--db", seeded_db)
+    first = sweep(path, *args, cache=tmp_path / "c")
+    assert first.exit_code == 0, first.output
+    runs = json.loads(first.stdout)["runs"]
+    assert [r["params"]["manifest"] for r in runs] == ["a.toml", "b.toml"]
+    # The file's name is a parameter: equal contents still get their own seeds.
+    assert runs[0]["params"]["seed"] != runs[1]["params"]["seed"]
+    (tmp_path / "b.toml").write_text(shipped + "\n# edited\n")
+    again = sweep(path, *args, cache=tmp_path / "c")
+    assert again.exit_code == 0 and "1 of 2 runs from the cache" in again.stderr
