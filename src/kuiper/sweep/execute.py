@@ -88,6 +88,8 @@ def run_sweep(
     store_progress : callable, optional
         Passed to the store while a new store is seeded.
     """
+    if workers is not None and scheduler != "local":
+        raise SchedulerError("--workers applies to --scheduler local only")
     cache = Path(cache_dir) if cache_dir is not None else default_cache_dir()
     store = _store_fingerprint(spec, store_progress)
     keys = [
@@ -115,8 +117,6 @@ def run_sweep(
 
     tasks = [(i, spec.runs[i].argv) for i in todo]
     if scheduler == "none":
-        if workers is not None:
-            raise SchedulerError("--workers applies to --scheduler local only")
         for i, argv in tasks:
             finished(i, run_one(spec.kind, list(argv), __version__))
     elif tasks:
@@ -153,8 +153,6 @@ def _run_on_dask(kind, tasks, scheduler, workers, finished) -> None:
         )
         client = Client(cluster)
     else:
-        if workers is not None:
-            raise SchedulerError("--workers applies to --scheduler local only")
         try:
             client = Client(scheduler, timeout=CONNECT_TIMEOUT_S)
         except (OSError, TimeoutError, ValueError) as exc:
