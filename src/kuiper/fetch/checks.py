@@ -10,22 +10,13 @@ from __future__ import annotations
 import csv
 import io
 
+from ..elements import _OMM_REQUIRED
+from ..satcat import _REQUIRED as _SATCAT_REQUIRED
 from ._http import FetchError
 
-OMM_COLUMNS = (
-    "OBJECT_NAME",
-    "OBJECT_ID",
-    "EPOCH",
-    "MEAN_MOTION",
-    "ECCENTRICITY",
-    "INCLINATION",
-    "RA_OF_ASC_NODE",
-    "ARG_OF_PERICENTER",
-    "MEAN_ANOMALY",
-    "NORAD_CAT_ID",
-    "BSTAR",
-)
-SATCAT_COLUMNS = ("OBJECT_NAME", "OBJECT_ID", "NORAD_CAT_ID", "LAUNCH_DATE", "DECAY_DATE")
+# The columns the ingest parsers require (one list each, shared with them).
+OMM_COLUMNS = _OMM_REQUIRED
+SATCAT_COLUMNS = _SATCAT_REQUIRED
 
 
 def check_csv(body: bytes, url: str, kind: str, content_type: str = "") -> int:
