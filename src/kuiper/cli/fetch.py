@@ -74,3 +74,10 @@ def fetch(source, force, config_path, db, as_json):
             line = f"  {what}: {r.skipped_reason}"
         click.echo(f"{r.url}\n{line}")
     click.echo(data_age_note(report.data_through))
+
+
+def echo_data_age(store) -> None:
+    """On stderr: how old the store's newest element set is (and 'kuiper fetch' if old)."""
+    from ..tracker import data_age_note
+
+    click.echo(data_age_note(store.data_through()), err=True)
