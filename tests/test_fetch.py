@@ -23,6 +23,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from tests.test_provisional import one_error_line
 from werkzeug import Response
 
 from kuiper.cli import main
@@ -107,13 +108,7 @@ def _fetch(db, *args, config=None):
 
 
 def _one_line_error(result, *needles):
-    assert result.exit_code == 1, result.output
-    assert "Traceback" not in result.output
-    errors = [ln for ln in result.stderr.splitlines() if ln.startswith("Error")]
-    assert len(errors) == 1, result.stderr
-    for n in needles:
-        assert n in errors[0], errors[0]
-    return errors[0]
+    return one_error_line(result, *needles)
 
 
 def test_fetch_then_status_counts_it(celestrak, db):
