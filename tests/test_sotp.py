@@ -404,3 +404,19 @@ def test_sotp_cli_pipes_a_valuation_and_warns_on_an_old_period():
     assert old.exit_code == 0
     assert "warning: period 2025-Q3" in old.stderr
     assert json.loads(old.stdout)["period"] == "2025-Q3"
+
+
+@pytest.mark.parametrize(
+    ("values", "what"),
+    [({"aws_ev_to_operating_income": 1e308}, "AWS"), ({"retail_ev_to_sales": 1e307}, "Retail")],
+    ids=["W6_huge_multiple", "W6_huge_sum"],
+)
+def test_W6_non_finite_sotp_results_are_errors(shipped, values, what):
+    with pytest.raises(KuiperError, match=what):
+        S.sotp(shipped.with_values(**values), kuiper_dict())
+
+
+def test_W14_negative_anthropic_stake_is_refused(tmp_path):
+    path = _corrupt(tmp_path, "value_usd = 60.6e9", "value_usd = -17.5e9")
+    with pytest.raises(ManifestError, match="value_usd"):
+        S.load_sotp_config(path)

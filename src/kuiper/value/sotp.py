@@ -33,7 +33,8 @@ import math
 from pathlib import Path
 
 from ..errors import KuiperError
-from .sotp_inputs import BALANCE, Quarter, SotpConfig, _is_number, load_sotp_config
+from .config import _is_number
+from .sotp_inputs import BALANCE, Quarter, SotpConfig, load_sotp_config
 
 __all__ = ["SotpConfig", "SotpResult", "load_sotp_config", "load_kuiper_json", "sotp"]
 
@@ -423,7 +424,15 @@ def sotp(
             ],
         }
     )
+    for seg in segments:
+        if not math.isfinite(seg["value_usd"]):
+            raise KuiperError(
+                f"{cfg.path}: segment {seg['name']!r} is not finite ({seg['method']}); "
+                "check its multiple and figures"
+            )
     total = math.fsum(s["value_usd"] for s in segments)
+    if not math.isfinite(total):
+        raise KuiperError(f"{cfg.path}: the total is not finite; check the multiples")
     with_shares = [
         q for q in cfg.quarters if q.end_utc <= last.end_utc and "diluted_shares" in q.figures
     ]
@@ -461,11 +470,17 @@ def sotp(
         kuiper_as_of=kd["as_of"],
         total_usd=total,
         shares=shares,
-        per_share_usd=total / shares["total"],
+        per_share_usd=_finite(total / shares["total"], "per-share value", cfg.path),
         memo=memo,
         as_of_inputs=as_of_inputs,
         warnings=warnings,
     )
+
+
+def _finite(x: float, what: str, path: str) -> float:
+    if not math.isfinite(x):
+        raise KuiperError(f"{path}: the {what} is not finite; check diluted_shares and multiples")
+    return x
 
 
 def _memo(cfg: SotpConfig, base: list, one_offs: list, scale: float, total: float) -> dict:
@@ -493,5 +508,7 @@ def _memo(cfg: SotpConfig, base: list, one_offs: list, scale: float, total: floa
         ),
         "tax_rate": cfg.tax_rate,
         "one_offs": one_offs,
-        "implied_pe": total / recurring if recurring > 0 else None,
+        "implied_pe": _finite(total / recurring, "implied P/E", cfg.path)
+        if recurring > 0
+        else None,
     }

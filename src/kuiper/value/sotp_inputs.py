@@ -7,11 +7,11 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import math
 from pathlib import Path
 
 from ..errors import KuiperError, ManifestError
 from ..manifest import read_data_toml
+from .config import _is_number
 
 __all__ = ["Quarter", "SotpConfig", "load_sotp_config"]
 
@@ -96,16 +96,6 @@ class SotpConfig:
         out = dataclasses.replace(self, **new, **flat)
         _check(out)
         return out
-
-
-def _is_number(v) -> bool:
-    """A finite int or float (not a bool; not an int too large for a float)."""
-    if isinstance(v, bool) or not isinstance(v, int | float):
-        return False
-    try:
-        return math.isfinite(v)
-    except OverflowError:
-        return False
 
 
 def _number(v, where: str) -> float:
