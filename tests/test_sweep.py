@@ -29,6 +29,11 @@ CHEAP_COVERAGE = {"duration": 600, "step": 300, "grid_deg": 10}
 DASK_MODULES = ("dask", "distributed")
 
 
+def cache_entries(cache: Path) -> list[Path]:
+    """Finished runs in a sweep cache (not the temporary file of a write under way)."""
+    return [p for p in cache.rglob("*.json") if not p.name.startswith(".")]
+
+
 def write_spec(folder: Path, kind: str, base: dict, grid: dict, name="spec.toml") -> Path:
     def toml(v):
         return json.dumps(v)  # JSON scalars and lists are valid TOML values
@@ -233,7 +238,7 @@ def test_a_larger_sweep_reuses_finished_runs_and_ignores_damaged_entries(tmp_pat
     small = write_spec(tmp_path, "coverage", CHEAP_COVERAGE, {"k": [1, 2]}, "small.toml")
     first = sweep(small, "--scheduler", "none", "--json", cache=cache)
     assert first.exit_code == 0, first.output
-    entries = sorted(cache.rglob("*.json"))
+    entries = sorted(cache_entries(cache))
     assert len(entries) == 2
     entries[0].write_text('{"key": "trunc')  # as a disk fault would leave it
     big = write_spec(tmp_path, "coverage", CHEAP_COVERAGE, {"k": [1, 2, 3]}, "big.toml")
@@ -250,7 +255,7 @@ def test_a_killed_sweep_started_again_does_only_what_is_missing(tmp_path):
     spec = write_spec(
         tmp_path,
         "coverage",
-        {"duration": 3600, "step": 10, "grid_deg": 5, "satellites": 578},
+        {"duration": 3600, "step": 30, "grid_deg": 5, "satellites": 578},
         {"min_elevation": [10.0, 15.0, 20.0, 25.0, 30.0, 35.0, 40.0, 45.0]},
     )
     env = {
@@ -271,14 +276,12 @@ def test_a_killed_sweep_started_again_does_only_what_is_missing(tmp_path):
     proc = subprocess.Popen(args, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         deadline = time.monotonic() + 180
-        while (
-            not list(cache.rglob("*.json")) and time.monotonic() < deadline and proc.poll() is None
-        ):
+        while not cache_entries(cache) and time.monotonic() < deadline and proc.poll() is None:
             time.sleep(0.01)
         proc.send_signal(signal.SIGKILL)
     finally:
         proc.wait(timeout=30)
-    n_done = len(list(cache.rglob("*.json")))
+    n_done = len(cache_entries(cache))
     assert 1 <= n_done < 8, "the sweep was not interrupted part-way"
     resumed = sweep(spec, "--scheduler", "none", "--json", cache=cache)
     assert resumed.exit_code == 0, resumed.output
