@@ -334,3 +334,12 @@ def test_swept_input_files_are_read_relative_to_the_spec_and_hashed_into_the_key
     (tmp_path / "b.toml").write_text(shipped + "\n# edited\n")
     again = sweep(path, *args, cache=tmp_path / "c")
     assert again.exit_code == 0 and "1 of 2 runs from the cache" in again.stderr
+
+
+@pytest.mark.parametrize("name", ["runs.txt", "runs", "absent-folder/runs.csv"])
+def test_an_unwritable_table_path_is_refused_before_any_work(tmp_path, name):
+    path = write_spec(tmp_path, "coverage", CHEAP_COVERAGE, {"k": [1, 2]})
+    result = sweep(path, "--scheduler", "none", "-o", tmp_path / name, cache=tmp_path / "c")
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert f"{tmp_path / name}:" in result.stderr
+    assert not (tmp_path / "c").exists()
