@@ -343,3 +343,41 @@ def test_an_unwritable_table_path_is_refused_before_any_work(tmp_path, name):
     assert result.exit_code == 1 and "Traceback" not in result.output
     assert f"{tmp_path / name}:" in result.stderr
     assert not (tmp_path / "c").exists()
+
+
+def test_runs_in_threads_each_capture_their_own_output():
+    """A worker with several threads runs several runs at once; outputs must not mix."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from kuiper.sweep import run_one
+
+    cheap = ["--duration", "600", "--step", "300", "--grid-deg", "10"]
+    masks = [15.0, 25.0, 35.0, 45.0] * 2
+    before = sys.stdout, sys.stderr
+    with ThreadPoolExecutor(4) as pool:
+        outs = list(
+            pool.map(
+                lambda m: run_one(
+                    "coverage", [*cheap, "--min-elevation", str(m), "--json"], kuiper.__version__
+                ),
+                masks,
+            )
+        )
+    assert (sys.stdout, sys.stderr) == before  # the real streams are back
+    assert [o["result"]["min_elevation_deg"] for o in outs] == masks
+    assert outs[0]["result"]["global_area_weighted"] == outs[4]["result"]["global_area_weighted"]
+
+
+def test_a_worker_with_another_kuiper_version_refuses_the_run():
+    from kuiper.sweep import run_one
+
+    out = run_one("coverage", ["--json"], "0.0.0-other")
+    assert "error" in out and "0.0.0-other" in out["error"] and kuiper.__version__ in out["error"]
+
+
+def test_progress_goes_to_stderr_and_stdout_stays_json(tmp_path):
+    path = write_spec(tmp_path, "coverage", CHEAP_COVERAGE, {"k": [1, 2, 3]})
+    result = sweep(path, "--scheduler", "none", "--json", cache=tmp_path / "c")
+    assert result.exit_code == 0
+    assert "sweep: 3/3 runs, ETA 0:00:00" in result.stderr
+    assert json.loads(result.stdout)["kind"] == "coverage"
