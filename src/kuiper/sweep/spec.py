@@ -107,9 +107,12 @@ def load_spec(path: str | Path, *, db: str | Path | None = None) -> SweepSpec:
     for name, table in (("base", base), ("grid", grid)):
         if not isinstance(table, dict):
             fail(name, "must be a table")
-    both = sorted(set(base) & set(grid))
-    if both:
-        fail(f"grid.{both[0]}", "also set in [base]; give it in one place")
+    seen: dict[str, str] = {}
+    for section, table in (("base", base), ("grid", grid)):
+        for key in table:
+            if _normal(key) in seen:
+                fail(f"{section}.{key}", f"also set as {seen[_normal(key)]}; give it once")
+            seen[_normal(key)] = f"{section}.{key}"
 
     options = _options_by_key(command)
     for section, table in (("base", base), ("grid", grid)):
