@@ -89,6 +89,7 @@ BAD_SPECS = [
     ('kind = "forecast"\n[base]\nmanifest = "absent.toml"\n', "base.manifest", "does not exist"),
     ('kind = "forecast"\n[grid]\ntrials = [0, 10]\n', "grid.trials", "range"),
     ('kind = "coverage\n', "line 1", "not valid TOML"),
+    ('kind = "coverage"\n[grid]\nmin_elevation = [25.0, nan]\n', "grid.min_elevation", "finite"),
 ]
 
 

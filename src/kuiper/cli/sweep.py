@@ -8,7 +8,15 @@ import time
 
 import click
 
-from ._common import CONTEXT, db_option, fail_cleanly, json_option, main, progress
+from ._common import (
+    CONTEXT,
+    db_option,
+    dumps_strict,
+    fail_cleanly,
+    json_option,
+    main,
+    progress,
+)
 
 
 @main.command(context_settings=CONTEXT)
@@ -95,7 +103,7 @@ def sweep(spec, scheduler, workers, as_json, output, cache_dir, db):
         path = write_table(result, output)
         click.echo(f"wrote {path}", err=as_json)
     if as_json:
-        click.echo(json.dumps(result.to_dict(), indent=2))
+        click.echo(dumps_strict(result.to_dict()))
     elif not output:
         click.echo(render(result))
     if result.failures:

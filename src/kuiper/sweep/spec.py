@@ -13,6 +13,7 @@ import datetime as dt
 import hashlib
 import itertools
 import json
+import math
 import tomllib
 from pathlib import Path
 
@@ -187,12 +188,18 @@ def _check_shape(option: click.Option, name: str, value, where, fail) -> None:
     """TOML shapes click cannot judge: tables, lists for single options, flags."""
     if isinstance(value, dict):
         fail(where, "a table is not an option value")
+    if any(isinstance(v, float) and not math.isfinite(v) for v in _items(value)):
+        fail(where, "not a finite number")
     if option.is_flag and not isinstance(value, bool):
         fail(where, f"--{name.replace('_', '-')} is a flag: give true or false")
     if isinstance(value, list) and not option.multiple:
         fail(where, "a list where one value is expected")
     if isinstance(value, list) and any(isinstance(v, list | dict) for v in value):
         fail(where, "nested lists are not option values")
+
+
+def _items(value) -> list:
+    return value if isinstance(value, list) else [value]
 
 
 def _plain(value):
