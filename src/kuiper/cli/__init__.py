@@ -7,7 +7,14 @@ what it needs when it runs. One module per domain registers its commands on the
 
 from __future__ import annotations
 
-from . import coverage, data, forecast, ground, value  # noqa: F401  (register the commands)
+from . import (  # noqa: F401  (register the commands)
+    coverage,
+    data,
+    forecast,
+    ground,
+    report,
+    value,
+)
 from ._common import main, plot
 
 __all__ = ["main", "plot"]
