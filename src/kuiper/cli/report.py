@@ -78,12 +78,7 @@ def report(output, as_of, db, trials, seed, json_path, sections, full_backtest):
     if full_backtest:
         settings = settings.replace(backtest_trials=20_000)
     click.echo(
-        "Settings: "
-        + ", ".join(
-            f"{k}={v:,}" if isinstance(v, int) else f"{k}={v:g}"
-            for k, v in settings.to_dict().items()
-        ),
-        err=True,
+        "Settings: " + ", ".join(f"{k}={v:g}" for k, v in settings.to_dict().items()), err=True
     )
     with open_store_cli(db) as store:
         when = as_of_date(store, as_of)

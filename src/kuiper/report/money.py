@@ -135,17 +135,25 @@ def sotp_section(ctx: Context, section: Section) -> None:
             ],
         )
     )
+    line = next((x for x in d["segments"] if "Kuiper" in x["name"]), None)
+    mean = line["value_usd"] if line else None
     section.tables.append(
         Table(
             f"The Kuiper / Amazon Leo line (as of {result.kuiper_as_of[:10]})",
-            ["P10 (USD bn)", "P50 (USD bn)", "P90 (USD bn)", "mean (USD bn)", "share of total"],
+            [
+                "P10 (USD bn)",
+                "P50 (USD bn)",
+                "P90 (USD bn)",
+                "in the SOTP: mean (USD bn)",
+                "share of total",
+            ],
             [
                 [
                     _bn(k["p10"]),
                     _bn(k["p50"]),
                     _bn(k["p90"]),
-                    _bn(k.get("mean")),
-                    f"{k.get('mean', k['p50']) / d['total_usd']:.2%}",
+                    _bn(mean),
+                    "-" if mean is None else f"{mean / d['total_usd']:.2%}",
                 ]
             ],
         )

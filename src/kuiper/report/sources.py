@@ -43,23 +43,32 @@ def anchor(file: str, key: str | None = None) -> str:
 
 
 def _comments(text: str) -> dict[tuple[str, str], str]:
-    """(table path, key) -> the comment lines right above that key's line."""
+    """(table path, key) -> the comment block above that key's paragraph.
+
+    A comment block covers the key lines that follow it up to the next blank line,
+    comment or table header (the data files group related keys under one comment).
+    """
     out: dict[tuple[str, str], str] = {}
-    table, block = "", []
+    table, block, current, previous_comment = "", [], "", False
     for line in text.splitlines():
         stripped = line.strip()
         if stripped.startswith("#"):
+            if not previous_comment:
+                block = []
             block.append(stripped.lstrip("#").strip())
+            current = " ".join(b for b in block if b)
+            previous_comment = True
             continue
+        previous_comment = False
         header = re.match(r"^\[\[?\s*([^\]]+?)\s*\]\]?$", stripped)
         if header:
-            table, block = header.group(1), []
+            table, current = header.group(1), ""
             continue
         key = re.match(r"^([A-Za-z0-9_\-\"\.]+)\s*=", stripped)
-        if key and block:
-            out[(table, key.group(1))] = " ".join(b for b in block if b)
-        if stripped:
-            block = []
+        if key and current:
+            out[(table, key.group(1))] = current
+        if not stripped:
+            current = ""
     return out
 
 
@@ -114,21 +123,30 @@ def _toml_rows(file: str, data: dict, comments: dict) -> list[SourceRow]:
             if isinstance(value, dict):
                 walk(value, dotted)
             elif isinstance(value, list) and _tables(value):
+                fallback = _source_for(table, key, comments, path)
                 for i, item in enumerate(value):
-                    label = next((str(v) for v in item.values() if isinstance(v, str)), str(i))
-                    compact = "; ".join(
-                        f"{k}={v}"
-                        for k, v in item.items()
-                        if not isinstance(v, dict | list) and k != "source"
-                    )
-                    rows.append(
-                        SourceRow(
-                            anchor(file, f"{dotted}-{i}"),
-                            f"{dotted}[{i}] {label}",
-                            _short(compact),
-                            str(item.get("source", "")),
-                        )
-                    )
+                    item_rows(item, f"{dotted}[{i}]", anchor(file, f"{dotted}-{i}"), fallback)
+
+    def item_rows(item: dict, path: str, row_anchor: str, fallback: str):
+        """One row per entry of an array of tables; its own tables and arrays below it."""
+        label = next((str(v) for v in item.values() if isinstance(v, str)), "")
+        compact = "; ".join(
+            f"{k}={v}"
+            for k, v in item.items()
+            if not isinstance(v, dict | list) and k != "source" and not k.endswith("_source")
+        )
+        own = item.get("source") or next(
+            (v for k, v in item.items() if k.endswith("_source") and isinstance(v, str)), ""
+        )
+        rows.append(
+            SourceRow(row_anchor, f"{path} {label}".strip(), _short(compact), own or fallback)
+        )
+        for key, value in item.items():
+            if isinstance(value, dict):
+                walk(value, f"{path}.{key}")
+            elif isinstance(value, list) and _tables(value):
+                for j, sub in enumerate(value):
+                    item_rows(sub, f"{path}.{key}[{j}]", f"{row_anchor}-{key}-{j}", own or fallback)
 
     walk(data, "")
     return rows
