@@ -11,10 +11,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from kuiper import sotp as S
 from kuiper.errors import KuiperError, ManifestError
+from kuiper.value import sotp as S
 
-SHIPPED = Path(S.__file__).parent / "data" / "sotp.toml"
+SHIPPED = Path(S.__file__).parent.parent / "data" / "sotp.toml"
 
 
 def summary(p10, p50, p90, mean):
@@ -130,7 +130,7 @@ def test_kuiper_json_round_trip_equals_the_dict(shipped):
 
 def test_sotp_takes_a_valuation_object(shipped, seeded_db):
     from kuiper.store import Store
-    from kuiper.valuation import value_kuiper
+    from kuiper.value import value_kuiper
 
     with Store(seeded_db) as store:
         v = value_kuiper(store, trials=1000, seed=1)

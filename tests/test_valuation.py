@@ -18,12 +18,13 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from kuiper import valuation as V
 from kuiper.errors import KuiperError, ManifestError
 from kuiper.forecast import Forecast
+from kuiper.value import config as C
+from kuiper.value import model as V
 
 UTC = dt.UTC
-SHIPPED = Path(V.__file__).parent / "data" / "valuation.toml"
+SHIPPED = Path(C.__file__).parent.parent / "data" / "valuation.toml"
 # Monte Carlo agreement: within this many standard errors of the mean.
 MC_SIGMAS = 4.0
 
@@ -97,8 +98,8 @@ def black_scholes(s: float, k: float, r: float, sigma: float, t: float, call: bo
 
 
 @pytest.fixture(scope="module")
-def shipped() -> V.ValuationConfig:
-    return V.load_valuation_config()
+def shipped() -> C.ValuationConfig:
+    return C.load_valuation_config()
 
 
 def frictionless(cfg, *, rate: float, sigma: float, demand_usd_year: float, end: str):
@@ -198,7 +199,7 @@ def test_more_volatility_is_worth_more_in_the_closed_form_too():
 
 def naive_static(prep, inp, draws) -> np.ndarray:
     """The static (no-option) PV per trial, in plain NumPy, month by month."""
-    from kuiper._valuation_kernels import PAR_NAMES
+    from kuiper.value._kernels import PAR_NAMES
 
     p = dict(zip(PAR_NAMES, inp.par, strict=True))
     demand = V._demand(inp, draws)
@@ -399,7 +400,7 @@ def test_to_dict_has_exactly_the_published_names(shipped, ramp):
     assert d["total"]["mean"] == pytest.approx(parts, rel=1e-12)
     shares = shipped.value("diluted_shares")
     assert d["per_share"]["mean"] == pytest.approx(d["total"]["mean"] / shares, rel=1e-12)
-    for name in V._DOMAINS:
+    for name in C._DOMAINS:
         entry = d["assumptions"][name]
         assert set(entry) == {"value", "low", "high", "unit", "tag", "source"}
         assert entry["source"]
@@ -445,7 +446,7 @@ def test_tornado_is_plain_data_sorted_by_swing(shipped, ramp):
 
 def test_importing_valuation_loads_neither_numba_nor_matplotlib():
     code = (
-        "import sys, kuiper.valuation, kuiper.sotp; "
+        "import sys, kuiper.value, kuiper.valuation, kuiper.sotp; "
         "print('numba' in sys.modules, 'matplotlib' in sys.modules)"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
@@ -457,7 +458,7 @@ def test_importing_valuation_loads_neither_numba_nor_matplotlib():
 
 
 def test_shipped_config_is_sourced_and_ranged(shipped):
-    assert set(shipped.parameters) == set(V._DOMAINS)
+    assert set(shipped.parameters) == set(C._DOMAINS)
     for a in shipped.parameters.values():
         assert a.low <= a.base <= a.high
         assert a.tag in ("seen", "inferred", "weak") and a.source.strip()
@@ -496,7 +497,7 @@ def _corrupt(tmp_path, old: str, new: str) -> Path:
 def test_config_errors_are_one_line_naming_file_and_field(tmp_path, old, new, field):
     path = _corrupt(tmp_path, old, new)
     with pytest.raises(ManifestError) as err:
-        V.load_valuation_config(path)
+        C.load_valuation_config(path)
     msg = str(err.value)
     assert "\n" not in msg
     assert str(path) in msg and field in msg
@@ -504,11 +505,11 @@ def test_config_errors_are_one_line_naming_file_and_field(tmp_path, old, new, fi
 
 def test_missing_and_unparsable_files_are_one_line(tmp_path):
     with pytest.raises(ManifestError, match="cannot read"):
-        V.load_valuation_config(tmp_path / "absent.toml")
+        C.load_valuation_config(tmp_path / "absent.toml")
     bad = tmp_path / "bad.toml"
     bad.write_text("schema_version = 1\n[parameter\n")
     with pytest.raises(ManifestError) as err:
-        V.load_valuation_config(bad)
+        C.load_valuation_config(bad)
     assert "\n" not in str(err.value) and "not valid TOML" in str(err.value)
 
 
@@ -516,7 +517,7 @@ def test_missing_and_unparsable_files_are_one_line(tmp_path):
     max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
 @given(
-    name=st.sampled_from(sorted(V._DOMAINS)),
+    name=st.sampled_from(sorted(C._DOMAINS)),
     field=st.sampled_from(["base", "low", "high", "tag", "source", "unit"]),
     value=st.sampled_from(['"x"', "-1e30", "1e300", "true", "[]", '""', "-inf", "nan"]),
 )
@@ -529,7 +530,7 @@ def test_any_corrupted_parameter_field_is_an_error_or_still_valid(tmp_path, name
     path = tmp_path / "fuzz.toml"
     path.write_text(head + f"[parameter.{name}]\n" + "\n".join(lines))
     try:
-        cfg = V.load_valuation_config(path)
+        cfg = C.load_valuation_config(path)
     except ManifestError as exc:
         assert "\n" not in str(exc) and str(path) in str(exc) and name in str(exc)
     else:

@@ -7,13 +7,16 @@ what it needs when it runs. One module per domain registers its commands on the
 
 from __future__ import annotations
 
-from . import (  # noqa: F401  (register the commands)
-    coverage,
-    data,
-    forecast,
-    ground,
-    report,
-    value,
+# Each module registers its commands on the groups.
+from . import (
+    coverage,  # noqa: F401
+    data,  # noqa: F401
+    forecast,  # noqa: F401
+    ground,  # noqa: F401
+    report,  # noqa: F401
+    sources,  # noqa: F401
+    sweep,  # noqa: F401
+    value,  # noqa: F401
 )
 from ._common import main, plot
 

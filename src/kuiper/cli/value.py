@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import sys
 
 import click
@@ -12,6 +11,7 @@ from ._common import (
     as_of_date,
     as_of_option,
     db_option,
+    dumps_strict,
     fail_cleanly,
     json_option,
     main,
@@ -56,7 +56,7 @@ def value(as_of, db, as_json, trials, seed, config, ground_advantage):
       kuiper value --json > leo.json
       kuiper value --json | kuiper sotp --kuiper -
     """
-    from ..valuation import load_valuation_config, value_kuiper
+    from ..value import load_valuation_config, value_kuiper
 
     cfg = load_valuation_config(config)
     with open_store_cli(db) as store:
@@ -71,7 +71,7 @@ def value(as_of, db, as_json, trials, seed, config, ground_advantage):
                 ground_advantage=ground_advantage,
                 progress=lambda done, total: bar.update(done - bar.pos),
             )
-    click.echo(json.dumps(result.to_dict(), indent=2) if as_json else result.render())
+    click.echo(dumps_strict(result.to_dict()) if as_json else result.render())
 
 
 @main.command(context_settings=CONTEXT)
@@ -103,9 +103,9 @@ def sotp(db, as_json, config, kuiper_json):
       kuiper value --json | kuiper sotp --kuiper -
       kuiper sotp --config my_multiples.toml --json
     """
-    from ..sotp import load_sotp_config
-    from ..sotp import sotp as run_sotp
-    from ..valuation import value_kuiper
+    from ..value import value_kuiper
+    from ..value.sotp import load_sotp_config
+    from ..value.sotp import sotp as run_sotp
 
     cfg = load_sotp_config(config)
     if kuiper_json is not None:
@@ -114,7 +114,7 @@ def sotp(db, as_json, config, kuiper_json):
         with open_store_cli(db) as store:
             leo = value_kuiper(store)
     result = run_sotp(cfg, leo)
-    click.echo(json.dumps(result.to_dict(), indent=2) if as_json else result.render())
+    click.echo(dumps_strict(result.to_dict()) if as_json else result.render())
 
 
 @plot.command("tornado", context_settings=CONTEXT)
@@ -136,7 +136,7 @@ def plot_tornado_cmd(as_of, db, output, dpi, trials, seed):
       kuiper plot tornado -o tornado.png
     """
     from .. import plots
-    from ..valuation import tornado
+    from ..value import tornado
 
     with open_store_cli(db) as store:
         when = as_of_date(store, as_of)

@@ -1,13 +1,13 @@
 """Numba kernel of the Kuiper valuation: one pass over trials x months.
 
-Only jitted code lives here; :mod:`kuiper.valuation` prepares every input and imports
+Only jitted code lives here; :mod:`kuiper.value.model` prepares every input and imports
 this module inside the functions that use it. The caller allocates the outputs; the
 kernel allocates nothing and never raises.
 """
 
 from __future__ import annotations
 
-from ._jit import njit
+from .._jit import njit
 
 # Scalar parameters, in this order, in the ``par`` array.
 PAR_NAMES = (
