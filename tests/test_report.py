@@ -280,3 +280,32 @@ def test_ring_image_is_nearest_neighbour_in_longitude():
             best = values[on][gap == gap.min()]
             assert image[i, j] in best
         assert lat_e[i] < ring < lat_e[i + 1]
+
+
+def test_appendix_gives_each_figure_its_own_source():
+    """Sources resolve as the data files state them: own key, group prefix, comment block."""
+    import tomllib
+    from importlib import resources
+
+    from kuiper.report.sources import data_files
+
+    files = {f.name: {r.key: r for r in f.rows} for f in data_files()}
+    data = resources.files("kuiper.data")
+    # A comment block above the key (tracker.toml keeps derivations in comments).
+    lines = (data / "tracker.toml").read_text().splitlines()
+    k = next(i for i, line in enumerate(lines) if line.startswith("on_station_tol_km"))
+    above = []
+    while lines[k - 1].startswith("#"):
+        k -= 1
+        above.insert(0, lines[k].lstrip("#").strip())
+    assert above and files["tracker.toml"]["on_station_tol_km"].source == " ".join(above)
+    # A key's own *_source, and a [parameter.x] table's source on one row.
+    forecast = tomllib.loads((data / "forecast.toml").read_text())
+    assert (
+        files["forecast.toml"]["model.plan_ratio_median_new"].source
+        == forecast["model"]["plan_ratio_source"]
+    )
+    valuation = tomllib.loads((data / "valuation.toml").read_text())
+    row = files["valuation.toml"]["parameter.discount_rate"]
+    assert row.source.startswith(valuation["parameter"]["discount_rate"]["source"])
+    assert f"base {valuation['parameter']['discount_rate']['base']}" in row.value

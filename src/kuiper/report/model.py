@@ -178,7 +178,7 @@ class Context:
 
     def valuation(self):
         """Kuiper's valuation on the shared forecast."""
-        from ..valuation import value_kuiper
+        from ..value import value_kuiper
 
         return self.shared(
             "valuation",

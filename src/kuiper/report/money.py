@@ -22,7 +22,7 @@ def _bn(x) -> str:
 def value_section(ctx: Context, section: Section) -> None:
     """Distribution of value, its legs and the exercise rule, and the tornado."""
     from .. import plots
-    from ..valuation import tornado
+    from ..value import tornado
 
     s = ctx.settings
     val = ctx.valuation()
@@ -116,7 +116,7 @@ def value_section(ctx: Context, section: Section) -> None:
 
 def sotp_section(ctx: Context, section: Section) -> None:
     """Amazon's sum of the parts with the Kuiper line and its P10-P90."""
-    from ..sotp import sotp
+    from ..value.sotp import sotp
 
     result = sotp(kuiper=ctx.valuation())
     d = result.to_dict()
