@@ -15,6 +15,7 @@ from . import (
     forecast,  # noqa: F401
     ground,  # noqa: F401
     launches,  # noqa: F401
+    report,  # noqa: F401
     sources,  # noqa: F401
     sweep,  # noqa: F401
     value,  # noqa: F401
