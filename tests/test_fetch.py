@@ -153,7 +153,7 @@ def test_immediate_refetch_makes_no_request(celestrak, db):
     assert again.exit_code == 0
     assert len(celestrak.log) == n  # no request at all
     for r in json.loads(again.stdout)["requests"]:
-        assert r["status"] is None and "min ago" in r["skipped_reason"]
+        assert r["status"] is None and "minute ago" in r["skipped_reason"]
         assert "--force" in r["skipped_reason"]
 
 
@@ -413,3 +413,19 @@ def test_spacetrack_rate_limits_are_kept():
     lim = _Limiter(old, {"max_per_minute": 30, "max_per_hour": 300}, slept.append, now)
     with pytest.raises(FetchError, match="allows 300 requests per hour; try again after 12:10"):
         lim.wait("u")
+
+
+def test_the_window_is_two_hours_per_query(celestrak, db):
+    from kuiper.fetch import fetch
+    from kuiper.store import Store
+
+    t0 = dt.datetime(2026, 12, 4, 8, 0, tzinfo=dt.UTC)
+    with Store(db) as store:
+        fetch(store, now=t0)
+        n = len(celestrak.log)
+        inside = fetch(store, now=t0 + dt.timedelta(minutes=119))
+        assert len(celestrak.log) == n
+        assert all("119 min ago" in r.skipped_reason for r in inside.requests)
+        later = fetch(store, now=t0 + dt.timedelta(minutes=121))
+    assert len(celestrak.log) == n + 2
+    assert [r.status for r in later.requests] == [304, 304]  # asked, conditionally

@@ -191,7 +191,9 @@ def _celestrak(client, cfg, state, archive, now, force):
         rec = RequestRecord(url=safe_url(url))
         records.append(rec)
         st = state.get(url, {})
-        skipped = _within_window(st, now, window, force, "CelesTrak")
+        skipped = _within_window(
+            st, now, window, force, "CelesTrak's data change at most every {hours}"
+        )
         if skipped:
             rec.skipped_reason = skipped
             pending += _reingest(rec, url, q["kind"], st)
@@ -222,7 +224,8 @@ def _celestrak(client, cfg, state, archive, now, force):
     return records, pending
 
 
-def _within_window(st: dict, now, window, force: bool, who: str) -> str | None:
+def _within_window(st: dict, now, window, force: bool, why: str) -> str | None:
+    """Why no request is made (the query succeeded less than ``window`` ago), or None."""
     last = st.get("last_success_utc")
     if force or not last:
         return None
@@ -232,10 +235,9 @@ def _within_window(st: dict, now, window, force: bool, who: str) -> str | None:
         return None
     if dt.timedelta(0) <= ago < window:
         minutes = ago.total_seconds() / 60
-        return (
-            f"fetched {minutes:.0f} min ago; {who} asks for at most one request per "
-            f"{window.total_seconds() / 3600:g} h (use --force to fetch anyway)"
-        )
+        when = "under a minute" if minutes < 1 else f"{minutes:.0f} min"
+        hours = f"{window.total_seconds() / 3600:g} h"
+        return f"fetched {when} ago; {why.format(hours=hours)} (use --force to ask anyway)"
     return None
 
 

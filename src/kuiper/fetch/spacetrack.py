@@ -69,7 +69,7 @@ def download_history(client, cfg, state, archive, store, now, force):
     key = base + "/gp_history"
     entry = state.get(key, {})
     window = dt.timedelta(hours=st_cfg["min_interval_hours"])
-    skipped = _within_window(entry, now, window, force, "kuiper (Space-Track's terms)")
+    skipped = _within_window(entry, now, window, force, "one backfill per {hours} is plenty")
     if skipped:
         return [RequestRecord(url=key, skipped_reason=skipped)], []
     ids = kuiper_catalog_numbers(store)
