@@ -519,3 +519,14 @@ def test_P7_plot_altitude_with_no_data_is_one_line(seeded_db, tmp_path):
     result = _cli("plot", "altitude", "--db", seeded_db, "--as-of", "1990-01-01", "-o", out)
     _one_error_line(result, "no Kuiper element sets on or before 1990-01-01; nothing to plot")
     assert not out.exists()
+
+
+def test_stale_factor_covers_every_gap_a_satellite_came_back_from(store):
+    """tracker.toml's derivation: the largest gap over a satellite's own median interval
+    in the shipped snapshots (2.15, KUIPER-00505) is below the factor with 20% to spare."""
+    from kuiper.tracker import threshold_evidence
+
+    ev = threshold_evidence(fleet_from_store(store))
+    ratio, name = ev["largest_gap_over_own_median_interval"]
+    assert (ratio, name) == (2.15, "KUIPER-00505")
+    assert ratio * 1.2 < CONFIG.stale_interval_factor

@@ -855,6 +855,15 @@ def threshold_evidence(fleet: Fleet) -> dict:
         if row.get("decay_date"):
             last_of_decayed[h.name] = round(float(h.altitude_km[-1]), 1)
     waits.sort()
+    # Staleness: each gap between a satellite's sets over the median of its preceding
+    # gaps (up to stale_interval_sets of them); the largest is a gap it came back from.
+    k = int(cfg.stale_interval_sets)
+    ratios = []
+    for h in fleet.histories:
+        gaps = np.diff(h.epoch_us) / _US_PER_DAY
+        for i in range(2, len(gaps)):
+            ratios.append((float(gaps[i] / np.median(gaps[max(0, i - k) : i])), h.name))
+    ratios.sort()
     return {
         "element_sets": int(alt.size),
         "satellites": len(fleet.histories),
@@ -865,6 +874,12 @@ def threshold_evidence(fleet: Fleet) -> dict:
         "lowest_first_sight_km": round(min(first_sight), 1) if first_sight else None,
         "longest_waits_at_insertion_days": waits[-3:],
         "last_altitude_of_decayed_km": last_of_decayed,
+        "largest_gap_over_own_median_interval": (
+            [round(ratios[-1][0], 2), ratios[-1][1]] if ratios else None
+        ),
+        "gap_ratio_p99": round(float(np.percentile([r for r, _ in ratios], 99)), 2)
+        if ratios
+        else None,
     }
 
 
