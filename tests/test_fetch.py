@@ -360,6 +360,10 @@ def test_spacetrack_login_failure_never_shows_the_password(spacetrack, db, monke
         if path.is_file() and path != db:
             assert PASSWORD.encode() not in path.read_bytes(), path
     assert _sha(db) == before
+    # The login still counts against Space-Track's limits in the next run.
+    state = json.loads((db.parent / "snapshots" / "state.json").read_text())
+    [times] = [v for k, v in state.items() if k.endswith("/requests")]
+    assert len(times) == 1
 
 
 def test_spacetrack_without_credentials_says_how_to_give_them(spacetrack, db, monkeypatch):
@@ -429,3 +433,32 @@ def test_the_window_is_two_hours_per_query(celestrak, db):
         later = fetch(store, now=t0 + dt.timedelta(minutes=121))
     assert len(celestrak.log) == n + 2
     assert [r.status for r in later.requests] == [304, 304]  # asked, conditionally
+
+
+@pytest.mark.parametrize(
+    "error, reason",
+    [
+        (socket.gaierror(socket.EAI_NONAME, "Name or service not known"), "host name not found"),
+        (OSError(101, "Network is unreachable"), "network unreachable"),
+    ],
+    ids=["dns", "offline"],
+)
+def test_dns_failure_and_offline_are_one_line(db, monkeypatch, fast_config, error, reason):
+    """The resolver's and the kernel's own errors, raised where they would be raised."""
+
+    def fail(*args, **kwargs):
+        raise error
+
+    monkeypatch.setattr(socket, "getaddrinfo", fail)
+    monkeypatch.setenv("KUIPER_CELESTRAK_URL", "http://celestrak.example")
+    before = _sha(db)
+    _one_line_error(_fetch(db, config=fast_config), "http://celestrak.example/NORAD", reason)
+    assert _sha(db) == before
+
+
+def test_kuiper_help_does_not_import_httpx():
+    import subprocess
+    import sys
+
+    code = "import sys, kuiper.cli; assert 'httpx' not in sys.modules, 'httpx loaded'"
+    subprocess.run([sys.executable, "-c", code], check=True)

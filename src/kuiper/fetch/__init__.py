@@ -159,15 +159,25 @@ def fetch(
     now = now or dt.datetime.now(dt.UTC)
     archive = archive or Archive.beside(store.path)
     state = archive.load_state()
-    with PoliteClient(cfg["http"], sleep=sleep, on_request=on_request) as client:
-        if source == "celestrak":
-            records, pending = _celestrak(client, cfg, state, archive, now, force)
-        else:
-            from .spacetrack import download_history
+    done = False
+    try:
+        with PoliteClient(cfg["http"], sleep=sleep, on_request=on_request) as client:
+            if source == "celestrak":
+                records, pending = _celestrak(client, cfg, state, archive, now, force)
+            else:
+                from .spacetrack import download_history
 
-            records, pending = download_history(client, cfg, state, archive, store, now, force)
-    _ingest(store, archive, state, pending, now)
-    archive.save_state(state)
+                records, pending = download_history(client, cfg, state, archive, store, now, force)
+        _ingest(store, archive, state, pending, now)
+        done = True
+    finally:
+        # Successes are recorded only after their ingest; request times (Space-Track's
+        # limits) are kept even when the run fails.
+        try:
+            archive.save_state(state)
+        except FetchError:
+            if done:
+                raise
     return FetchReport(source, records, store.data_through())
 
 
