@@ -47,8 +47,7 @@ from ._common import (
     type=click.IntRange(min=1),
     default=60,
     show_default=True,
-    help="Users drawn in proportion to population from cities and rural places "
-    "(at most 500).",
+    help="Users drawn in proportion to population from cities and rural places (at most 500).",
 )
 @click.option(
     "--no-enterprise",
