@@ -30,6 +30,7 @@ CAP_MARGIN_RAD = 0.01
 
 ERR_GATEWAY_LIST_FULL = 1
 ERR_HEAP_FULL = 2
+ERR_USER_LIST_FULL = 3
 
 
 @njit
@@ -115,6 +116,9 @@ def route_paths(
     cos_cap,
     gw_sat,
     gw_range_km,
+    user_sat,
+    user_range_km,
+    target,
 ):
     """Lowest-delay path from each user to its AWS region at each time of a chunk.
 
@@ -140,6 +144,13 @@ def route_paths(
     heap_key, heap_node : (n_t, n_heap) scratch, n_heap >= 5 n_sat.
     edge_s : (n_t, n_sat, 4) scratch.
     gw_sat, gw_range_km : (n_t, n_gw, n_vis) scratch: satellites each gateway sees.
+    user_sat, user_range_km : (n_t, n_user, n_uvis) scratch: satellites each user sees.
+    target : (n_t, n_sat) uint8 scratch: satellites some user of the destination sees.
+
+    Notes
+    -----
+    The Dijkstra for a destination stops once every satellite that one of its users
+    sees is settled: later pops cannot improve any of those users' paths.
     """
     n_sat = r_itrs_km.shape[0]
     n_t = r_itrs_km.shape[1]
@@ -147,6 +158,7 @@ def route_paths(
     n_gw = gw_xyz_km.shape[0]
     n_dest = fibre_s.shape[0]
     n_vis = gw_sat.shape[2]
+    n_uvis = user_sat.shape[2]
     use_isl = max_isl_km > 0.0
     for t in prange(n_t):
         err[t] = 0
@@ -218,10 +230,47 @@ def route_paths(
                 count += 1
             if count < n_vis:
                 gw_sat[t, g, count] = -1
+        # The satellites each user sees, with their ranges.
         for u in range(n_user):
             latency_s[u, t] = np.inf
             hops[u, t] = -1
             gateway[u, t] = -1
+            ux = user_xyz_km[u, 0]
+            uy = user_xyz_km[u, 1]
+            uz = user_xyz_km[u, 2]
+            ur = np.sqrt(ux * ux + uy * uy + uz * uz)
+            count = 0
+            for s in range(n_sat):
+                if cos_cap[t, s, 0] > 1.0:
+                    continue
+                x = r_itrs_km[s, t, 0]
+                y = r_itrs_km[s, t, 1]
+                z = r_itrs_km[s, t, 2]
+                r = np.sqrt(x * x + y * y + z * z)
+                if (ux * x + uy * y + uz * z) / (ur * r) < cos_cap[t, s, 0]:
+                    continue
+                _, el, rng = look_angles_point(
+                    x,
+                    y,
+                    z,
+                    ux,
+                    uy,
+                    uz,
+                    user_trig[u, 0],
+                    user_trig[u, 1],
+                    user_trig[u, 2],
+                    user_trig[u, 3],
+                )
+                if el < user_mask_rad:
+                    continue
+                if count == n_uvis:
+                    err[t] = ERR_USER_LIST_FULL
+                    break
+                user_sat[t, u, count] = s
+                user_range_km[t, u, count] = rng
+                count += 1
+            if count < n_uvis:
+                user_sat[t, u, count] = -1
         # One multi-source Dijkstra per destination region that some user has.
         for dd in range(n_dest):
             has_user = False
@@ -236,6 +285,18 @@ def route_paths(
                 nhop[t, s] = 0
                 via[t, s] = -1
                 done[t, s] = 0
+                target[t, s] = 0
+            n_target = 0
+            for u in range(n_user):
+                if user_dest[u] != dd:
+                    continue
+                for j in range(n_uvis):
+                    s = user_sat[t, u, j]
+                    if s < 0:
+                        break
+                    if target[t, s] == 0:
+                        target[t, s] = 1
+                        n_target += 1
             for g in range(n_gw):
                 for j in range(n_vis):
                     s = gw_sat[t, g, j]
@@ -245,7 +306,7 @@ def route_paths(
                     if c < dist[t, s]:
                         dist[t, s] = c
                         via[t, s] = g
-            if use_isl:
+            if use_isl and n_target > 0:
                 size = 0
                 for s in range(n_sat):
                     if np.isfinite(dist[t, s]):
@@ -255,6 +316,10 @@ def route_paths(
                     if done[t, s] or k0 > dist[t, s]:
                         continue
                     done[t, s] = 1
+                    if target[t, s]:
+                        n_target -= 1
+                        if n_target == 0:
+                            break
                     for k in range(4):
                         w = edge_s[t, s, k]
                         if not np.isfinite(w):
@@ -275,37 +340,14 @@ def route_paths(
             for u in range(n_user):
                 if user_dest[u] != dd:
                     continue
-                ux = user_xyz_km[u, 0]
-                uy = user_xyz_km[u, 1]
-                uz = user_xyz_km[u, 2]
-                ur = np.sqrt(ux * ux + uy * uy + uz * uz)
                 best = np.inf
                 best_h = -1
                 best_g = -1
-                for s in range(n_sat):
-                    if not np.isfinite(dist[t, s]) or cos_cap[t, s, 0] > 1.0:
-                        continue
-                    x = r_itrs_km[s, t, 0]
-                    y = r_itrs_km[s, t, 1]
-                    z = r_itrs_km[s, t, 2]
-                    r = np.sqrt(x * x + y * y + z * z)
-                    if (ux * x + uy * y + uz * z) / (ur * r) < cos_cap[t, s, 0]:
-                        continue
-                    _, el, rng = look_angles_point(
-                        x,
-                        y,
-                        z,
-                        ux,
-                        uy,
-                        uz,
-                        user_trig[u, 0],
-                        user_trig[u, 1],
-                        user_trig[u, 2],
-                        user_trig[u, 3],
-                    )
-                    if el < user_mask_rad:
-                        continue
-                    c = rng / SPEED_OF_LIGHT_KM_S + dist[t, s]
+                for j in range(n_uvis):
+                    s = user_sat[t, u, j]
+                    if s < 0:
+                        break
+                    c = user_range_km[t, u, j] / SPEED_OF_LIGHT_KM_S + dist[t, s]
                     if c < best:
                         best = c
                         best_h = nhop[t, s]

@@ -19,6 +19,8 @@ LATENCY_MAX_MS = 2000.0
 MAX_HOPS = 255
 # Satellites a gateway can see at once are listed in a fixed scratch array this long.
 MAX_VISIBLE_PER_GATEWAY = 1024
+# ... and satellites a user can see at once (35 deg mask: tens at most).
+MAX_VISIBLE_PER_USER = 256
 
 
 @dataclasses.dataclass
@@ -105,8 +107,10 @@ class Router:
             heap_node=np.empty((n_t, 5 * n_sat + 8), np.int64),
             edge_s=np.empty((n_t, n_sat, 4)),
             cos_cap=np.empty((n_t, n_sat, 2)),
+            target=np.empty((n_t, n_sat), np.uint8),
         )
         self.gw_scratch: dict[int, tuple[np.ndarray, np.ndarray]] = {}
+        self.user_scratch: dict[int, tuple[np.ndarray, np.ndarray]] = {}
         self.max_isl_km = cfg["isl_max_range_km"]
         self.sin_lat = math.sin(math.radians(cfg["isl_cross_plane_max_lat_deg"]))
         self.hop_s = cfg["isl_hop_processing_ms"] / 1e3
@@ -125,6 +129,13 @@ class Router:
                 np.empty((self.n_t, n_gw, self.n_vis)),
             )
         gw_sat, gw_range = self.gw_scratch[n_gw]
+        if n_user not in self.user_scratch:
+            n_uvis = min(self.n_sat, MAX_VISIBLE_PER_USER)
+            self.user_scratch[n_user] = (
+                np.empty((self.n_t, n_user, n_uvis), np.int64),
+                np.empty((self.n_t, n_user, n_uvis)),
+            )
+        user_sat, user_range = self.user_scratch[n_user]
         sub = {k: v[:m] for k, v in self.scratch.items()}
         latency = np.empty((n_user, m))
         hops = np.empty((n_user, m), np.int64)
@@ -158,6 +169,9 @@ class Router:
             sub["cos_cap"],
             gw_sat[:m],
             gw_range[:m],
+            user_sat[:m],
+            user_range[:m],
+            sub["target"],
         )
         if err.any():  # pragma: no cover - scratch sized from the inputs
             raise RuntimeError(f"ground routing scratch overflow (code {int(err.max())})")
