@@ -664,3 +664,42 @@ def test_any_corrupted_parameter_field_is_an_error_or_still_valid(tmp_path, name
     else:
         a = cfg.parameters[name]
         assert a.low <= a.base <= a.high and a.source.strip() and a.unit.strip()
+
+
+# ---------------------------------------------------------------------------
+# Issue 12's acceptance checks at the shipped base case (the shipped store's forecast)
+
+
+@pytest.fixture(scope="module")
+def shipped_forecast(seeded_db):
+    from kuiper.forecast import forecast_deployment
+    from kuiper.store import Store
+
+    with Store(seeded_db) as store:
+        return forecast_deployment(store, trials=20_000, seed=2026)
+
+
+def test_issue12_base_case_is_a_real_distribution(shipped_forecast):
+    from kuiper.value.scenarios import SCENARIO_TOLERANCE, SCENARIO_TOLERANCE_USD
+
+    v = V.value_kuiper(forecast=shipped_forecast, trials=6000, seed=2026)
+    assert v.decisions["p_abandon_first_decision"] < 0.10
+    assert v.total["p90"] - v.total["p10"] > 10e9
+    w = v.scenarios["weighted_usd"]
+    mc = v.static_npv["mean"]
+    assert abs(mc - w) <= max(SCENARIO_TOLERANCE * abs(w), SCENARIO_TOLERANCE_USD)
+
+
+def test_issue12_salvage_is_not_the_top_tornado_bar(shipped_forecast):
+    from kuiper.value import tornado
+
+    names = [
+        "spectrum_value_usd",
+        "distressed_usd_per_satellite",
+        "distressed_ev_per_subscriber_usd",
+        "subscribers_per_satellite",
+        "discount_rate",
+        "fixed_opex_usd_year",
+    ]
+    t = tornado(forecast=shipped_forecast, trials=2000, seed=2026, parameters=names)
+    assert t["rows"][0]["name"] not in names[:3]

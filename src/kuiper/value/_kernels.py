@@ -237,8 +237,9 @@ def simulate(
     par : float64 (len(PAR_NAMES),)
     beta : float64 (n_dec, N_BASIS)
         LSM coefficients of the continuation value at each decision date.
-    scratch : float64 (2, n_month)
-        Cohorts of Gen-1 and Gen-2 satellites by the month they entered service.
+    scratch : float64 (3, max(n_month, N_BASIS))
+        Cohorts of Gen-1 and Gen-2 satellites by the month they entered service, and the
+        regression basis of the current decision.
     out_leo, out_syn : float64 (n_trial,)
         Present value of Leo's free cash flow (exit value and terminal value included) and
         of the AWS integration, after tax, USD.
@@ -453,44 +454,28 @@ def simulate(
                 xd = dem_units / c_ref
                 xr = served / c_ref
                 xn = (active1 + g2_active) / gen1_total
-                b0 = 1.0
-                b1 = xd
-                b2 = xd * xd
-                b3 = xr
-                b4 = xr * xr
-                b5 = xn
-                b6 = xd * xn
-                b7 = m / n_month
-                b8 = 1.0 if (state & LICENCE_CUT) != 0 else 0.0
-                b9 = 1.0 if expanded_at >= 0 else 0.0
+                basis = scratch[2]
+                basis[0] = 1.0
+                basis[1] = xd
+                basis[2] = xd * xd
+                basis[3] = xr
+                basis[4] = xr * xr
+                basis[5] = xn
+                basis[6] = xd * xn
+                basis[7] = m / n_month
+                basis[8] = 1.0 if (state & LICENCE_CUT) != 0 else 0.0
+                basis[9] = 1.0 if expanded_at >= 0 else 0.0
                 if i < n_rec:
-                    rec_basis[i, jd, 0] = b0
-                    rec_basis[i, jd, 1] = b1
-                    rec_basis[i, jd, 2] = b2
-                    rec_basis[i, jd, 3] = b3
-                    rec_basis[i, jd, 4] = b4
-                    rec_basis[i, jd, 5] = b5
-                    rec_basis[i, jd, 6] = b6
-                    rec_basis[i, jd, 7] = b7
-                    rec_basis[i, jd, 8] = b8
-                    rec_basis[i, jd, 9] = b9
+                    for q in range(N_BASIS):
+                        rec_basis[i, jd, q] = basis[q]
                     rec_salv[i, jd] = salv_pv
                     rec_allowed[i, jd] = 1 if allowed else 0
                     rec_cf[i, jd] = acc
                     acc = 0.0
                 if allowed and lsm_on:
-                    est = (
-                        beta[jd, 0] * b0
-                        + beta[jd, 1] * b1
-                        + beta[jd, 2] * b2
-                        + beta[jd, 3] * b3
-                        + beta[jd, 4] * b4
-                        + beta[jd, 5] * b5
-                        + beta[jd, 6] * b6
-                        + beta[jd, 7] * b7
-                        + beta[jd, 8] * b8
-                        + beta[jd, 9] * b9
-                    )
+                    est = 0.0
+                    for q in range(N_BASIS):
+                        est += beta[jd, q] * basis[q]
                     if salv_pv > est:
                         leo += salv_pv
                         state |= ABANDONED

@@ -34,7 +34,7 @@ NEVER = {"expand": math.inf, "defer": 0.0}
 # Coarse grids of the utilisation thresholds: expand when demand > x capacity, defer when
 # demand < x capacity.
 GRID = {
-    "expand": np.array([0.6, 0.8, 1.0, 1.2, 1.5, 2.0, 3.0]),
+    "expand": np.array([0.6, 0.8, 1.0, 1.2, 1.5, 2.0, 3.0, 4.5]),
     "defer": np.array([0.2, 0.35, 0.5, 0.65, 0.8]),
 }
 REFINE = 5

@@ -451,7 +451,7 @@ def _run(
         inp.cap_units,
         par,
         np.zeros((n_dec, K.N_BASIS)) if beta is None else beta,
-        np.empty((2, n_month)),
+        np.empty((3, max(n_month, K.N_BASIS))),
         out["leo"],
         out["syn"],
         out["state"],
@@ -620,13 +620,27 @@ def _value_prepared(prep, cfg, progress=None, *, scenarios: bool = True) -> Valu
     )
 
 
-def _paths_fixed(prep, inp, *, z: np.ndarray, level: int, waiver_u: float) -> _Paths:
-    """One deterministic path: parameter normals ``z`` (4,), the market's median path."""
+def value_summaries(prep, cfg) -> tuple[dict, dict]:
+    """Only the total's and the static NPV's summaries (what the tornado needs)."""
+    enabled = [k for k in OPTIONS if cfg.options[k]]
+    inp = _inputs(prep, cfg)
+    ev = _paths(prep, inp, prep.evaluation)
+    static = _run(prep, inp, ev)
+    theta, beta = _fit(prep, inp, _paths(prep, inp, prep.training), enabled)
+    full = _run(prep, inp, ev, options=enabled, theta=theta, beta=beta)
+    return summary(full["leo"] + full["syn"]), summary(static["leo"])
+
+
+def _paths_fixed(prep, inp, *, z: np.ndarray, level: int, waiver_u: np.ndarray) -> _Paths:
+    """Deterministic paths, one per regulatory uniform in ``waiver_u``: parameter normals
+    ``z`` (4,), deployment quantile ``level``, the market level's median path."""
+    u = np.asarray(waiver_u, float)
+    n = u.shape[0]
     draws = _Draws(
-        level=np.array([level], np.int64),
-        z_seg=np.concatenate([np.asarray(z, float), [0.0]])[None, :],
-        eps=np.zeros((1, prep.t_yr.shape[0])),
-        waiver_u=np.full((1, len(prep.milestones)), waiver_u),
+        level=np.full(n, level, np.int64),
+        z_seg=np.tile(np.concatenate([np.asarray(z, float), [0.0]]), (n, 1)),
+        eps=np.zeros((n, prep.t_yr.shape[0])),
+        waiver_u=np.repeat(u[:, None], len(prep.milestones), axis=1),
     )
     return _paths(prep, inp, draws)
 

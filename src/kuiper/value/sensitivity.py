@@ -8,7 +8,7 @@ from pathlib import Path
 
 from ..errors import KuiperError
 from .config import _NOT_IN_TORNADO, ValuationConfig, _resolve_config
-from .model import _forecast_for, _prepare, _value_prepared, check_seed
+from .model import _forecast_for, _prepare, check_seed, value_summaries
 
 
 def tornado(
@@ -45,14 +45,14 @@ def tornado(
         if p not in cfg.parameters:
             raise KuiperError(f"tornado: unknown parameter {p!r}")
     steps = 1 + 2 * len(names)
-    base = _value_prepared(prep, cfg, scenarios=False)
+    base_total, base_static = value_summaries(prep, cfg)
     if progress:
         progress(1, steps)
     rows = []
     for k, p in enumerate(names):
         a = cfg.parameters[p]
-        lo = _value_prepared(prep, cfg.with_values(**{p: a.low}), scenarios=False)
-        hi = _value_prepared(prep, cfg.with_values(**{p: a.high}), scenarios=False)
+        lo_total, lo_static = value_summaries(prep, cfg.with_values(**{p: a.low}))
+        hi_total, hi_static = value_summaries(prep, cfg.with_values(**{p: a.high}))
         rows.append(
             {
                 "name": p,
@@ -61,13 +61,13 @@ def tornado(
                 "low": a.low,
                 "base": a.base,
                 "high": a.high,
-                "mean_low": lo.total["mean"],
-                "mean_high": hi.total["mean"],
-                "p50_low": lo.total["p50"],
-                "p50_high": hi.total["p50"],
-                "static_mean_low": lo.static_npv["mean"],
-                "static_mean_high": hi.static_npv["mean"],
-                "swing": abs(hi.total["mean"] - lo.total["mean"]),
+                "mean_low": lo_total["mean"],
+                "mean_high": hi_total["mean"],
+                "p50_low": lo_total["p50"],
+                "p50_high": hi_total["p50"],
+                "static_mean_low": lo_static["mean"],
+                "static_mean_high": hi_static["mean"],
+                "swing": abs(hi_total["mean"] - lo_total["mean"]),
             }
         )
         if progress:
@@ -79,9 +79,9 @@ def tornado(
         "trials": trials,
         "seed": seed,
         "base": {
-            "mean": base.total["mean"],
-            "p50": base.total["p50"],
-            "static_mean": base.static_npv["mean"],
+            "mean": base_total["mean"],
+            "p50": base_total["p50"],
+            "static_mean": base_static["mean"],
         },
         "rows": rows,
     }
@@ -96,12 +96,12 @@ def render_tornado(result: dict) -> str:
         f"base: total mean {b['mean'] / 1e9:.2f}, P50 {b['p50'] / 1e9:.2f}; "
         f"static NPV mean {b['static_mean'] / 1e9:.2f}",
         "",
-        f"{'assumption':<36}{'low':>7}{'high':>7}{'mean@lo':>9}{'mean@hi':>9}"
+        f"{'assumption':<36}{'low':>9}{'high':>9}{'mean@lo':>9}{'mean@hi':>9}"
         f"{'P50@lo':>9}{'P50@hi':>9}{'static@lo':>11}{'static@hi':>11}",
     ]
     for r in result["rows"]:
         lines.append(
-            f"{r['name']:<36}{_short(r['low']):>7}{_short(r['high']):>7}"
+            f"{r['name']:<36}{_short(r['low']):>9}{_short(r['high']):>9}"
             f"{r['mean_low'] / 1e9:>9.2f}{r['mean_high'] / 1e9:>9.2f}"
             f"{r['p50_low'] / 1e9:>9.2f}{r['p50_high'] / 1e9:>9.2f}"
             f"{r['static_mean_low'] / 1e9:>11.2f}{r['static_mean_high'] / 1e9:>11.2f}"
