@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import sys
 
 import click
@@ -11,6 +10,7 @@ from ._common import (
     CONTEXT,
     coverage_window_options,
     db_option,
+    dumps_strict,
     fail_cleanly,
     json_option,
     main,
@@ -104,7 +104,7 @@ def coverage(
         if store is not None:
             store.close()
     if as_json:
-        click.echo(json.dumps(result.to_dict(points=with_points), indent=2))
+        click.echo(dumps_strict(result.to_dict(points=with_points)))
     else:
         click.echo(result.render())
 

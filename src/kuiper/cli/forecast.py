@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import sys
 
 import click
@@ -12,6 +11,7 @@ from ._common import (
     as_of_date,
     as_of_option,
     db_option,
+    dumps_strict,
     fail_cleanly,
     json_option,
     main,
@@ -90,7 +90,7 @@ def forecast(as_of, db, as_json, targets, deadlines, metric, trials, seed, manif
                 progress=lambda done, total: bar.update(done - bar.pos),
             )
     if as_json:
-        click.echo(json.dumps(result.to_dict(), indent=2))
+        click.echo(dumps_strict(result.to_dict()))
         return
     click.echo(result.render())
 
@@ -145,7 +145,7 @@ def backtest_cmd(db, as_json, output, dpi, origins, trials, seed, metric, manife
             manifest=assumptions,
             progress=progress("Backtesting"),
         )
-    click.echo(json.dumps(result.to_dict(), indent=2) if as_json else result.render())
+    click.echo(dumps_strict(result.to_dict()) if as_json else result.render())
     if output:
         from .. import plots
 

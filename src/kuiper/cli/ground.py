@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import sys
 
 import click
@@ -10,6 +9,7 @@ import click
 from ._common import (
     CONTEXT,
     db_option,
+    dumps_strict,
     fail_cleanly,
     json_option,
     main,
@@ -91,4 +91,4 @@ def ground(db, as_json, constellation, date, n_satellites, n_cities, duration_s,
     finally:
         if store is not None:
             store.close()
-    click.echo(json.dumps(result.to_dict(), indent=2) if as_json else result.render())
+    click.echo(dumps_strict(result.to_dict()) if as_json else result.render())

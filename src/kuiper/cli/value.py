@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import sys
 
 import click
@@ -12,6 +11,7 @@ from ._common import (
     as_of_date,
     as_of_option,
     db_option,
+    dumps_strict,
     fail_cleanly,
     json_option,
     main,
@@ -75,7 +75,7 @@ def value(as_of, db, as_json, trials, seed, config, scenarios):
                 progress=lambda done, total: bar.update(done - bar.pos),
             )
     if as_json:
-        click.echo(json.dumps(result.to_dict(), indent=2, allow_nan=False))
+        click.echo(dumps_strict(result.to_dict()))
     else:
         click.echo(result.render(scenarios=scenarios))
 
@@ -154,9 +154,7 @@ def sotp(db, as_json, config, kuiper_json, period, leases, anthropic, retail):
     if as_json:
         for warning in result.warnings:
             click.echo(f"warning: {warning}", err=True)
-    click.echo(
-        json.dumps(result.to_dict(), indent=2, allow_nan=False) if as_json else result.render()
-    )
+    click.echo(dumps_strict(result.to_dict()) if as_json else result.render())
 
 
 @plot.command("tornado", context_settings=CONTEXT)

@@ -126,6 +126,10 @@ class Valuation:
             demand=demand_path,
             comparables=comparables,
             policy={
+                # The first model's threshold names: exit is now an LSM rule and Gen-2 a
+                # utilisation threshold, so neither is a demand level any more.
+                "abandon_below_usd_year": None,
+                "expand_above_usd_year": None,
                 "expand_above_utilisation": theta["expand"],
                 "defer_below_utilisation": theta["defer"],
                 "abandon_rule": "least-squares Monte Carlo" if beta is not None else "never",
@@ -137,6 +141,15 @@ class Valuation:
             diagnostics={
                 "p_in_service": float(np.mean(static["state"] & K.IN_SERVICE > 0)),
                 "valuation_end": months[-1].isoformat(),
+                # Names of the first model, kept for callers that still read them.
+                "p_abandoned": float(np.mean(state & K.ABANDONED > 0)),
+                "p_expanded": float(np.mean(state & K.EXPANDED > 0)),
+                "p_deferred": float(np.mean(state & K.DEFERRED > 0)),
+                "p_licence_cut": float(np.mean(static["state"] & K.LICENCE_CUT > 0)),
+                "demand_at_as_of_usd_year": float(demand_path["p50_usd_year"][0]),
+                "full_gen1_capacity_usd_year": float(
+                    inp.derived["full_gen1_revenue_capacity_usd_year"]["value"]
+                ),
             },
             samples=samples,
         )

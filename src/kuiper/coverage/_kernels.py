@@ -30,9 +30,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._frames_kernels import gmst82_rad, teme_to_itrs_point
-from ._jit import njit, prange
-from ._sgp4_kernels import (
+from .._frames_kernels import gmst82_rad, teme_to_itrs_point
+from .._jit import njit, prange
+from .._sgp4_kernels import (
     KEPLER_MAX_ITER,
     N_SCRATCH,
     S_ERR,
