@@ -233,11 +233,23 @@ def test_cli_exits_non_zero_only_when_nothing_could_be_computed(seeded_db, tmp_p
     assert not out.exists()
 
 
+def test_cli_refuses_a_non_html_name_before_any_work(seeded_db, tmp_path):
+    from kuiper.cli import main
+
+    result = CliRunner().invoke(
+        main, ["report", "--db", str(seeded_db), "-o", str(tmp_path / "report.png")]
+    )
+    assert result.exit_code == 1
+    assert "report.png: the report is HTML" in result.output
+    assert "Settings" not in result.output
+
+
 def test_cli_bad_as_of_is_one_line(seeded_db, tmp_path):
     from kuiper.cli import main
 
     result = CliRunner().invoke(
-        main, ["report", "--db", str(seeded_db), "--as-of", "2026-13-45", "-o", str(tmp_path / "x")]
+        main,
+        ["report", "--db", str(seeded_db), "--as-of", "2026-13-45", "-o", str(tmp_path / "x.html")],
     )
     assert result.exit_code != 0
     assert "Traceback" not in result.output and "2026-13-45" in result.output
