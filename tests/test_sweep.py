@@ -29,6 +29,11 @@ CHEAP_COVERAGE = {"duration": 600, "step": 300, "grid_deg": 10}
 DASK_MODULES = ("dask", "distributed")
 
 
+def cache_entries(cache: Path) -> list[Path]:
+    """Finished runs in a sweep cache (not the temporary file of a write under way)."""
+    return [p for p in cache.rglob("*.json") if not p.name.startswith(".")]
+
+
 def write_spec(folder: Path, kind: str, base: dict, grid: dict, name="spec.toml") -> Path:
     def toml(v):
         return json.dumps(v)  # JSON scalars and lists are valid TOML values
@@ -75,7 +80,8 @@ BAD_SPECS = [
     ('kind = "coverage"\n[grid]\nk = 2\n', "grid.k", "non-empty list"),
     ('kind = "coverage"\n[grid]\nk = []\n', "grid.k", "non-empty list"),
     ('kind = "coverage"\n[grid]\nk = [1, 1]\n', "grid.k", "repeats"),
-    ('kind = "coverage"\n[base]\nk = 1\n[grid]\nk = [2]\n', "grid.k", "also set in [base]"),
+    ('kind = "coverage"\n[base]\nk = 1\n[grid]\nk = [2]\n', "grid.k", "also set as base.k"),
+    ('kind = "coverage"\n[base]\ngrid-deg = 1\ngrid_deg = 2\n', "base.grid_deg", "also set"),
     ('kind = "coverage"\n[base]\nk = [1, 2]\n', "base.k", "a list where one value"),
     ('kind = "coverage"\n[base]\npoints = 3\n', "base.points", "flag"),
     ('kind = "coverage"\n[base]\njson = true\n', "base.json", "set by the sweep"),
@@ -83,6 +89,7 @@ BAD_SPECS = [
     ('kind = "forecast"\n[base]\nmanifest = "absent.toml"\n', "base.manifest", "does not exist"),
     ('kind = "forecast"\n[grid]\ntrials = [0, 10]\n', "grid.trials", "range"),
     ('kind = "coverage\n', "line 1", "not valid TOML"),
+    ('kind = "coverage"\n[grid]\nmin_elevation = [25.0, nan]\n', "grid.min_elevation", "finite"),
 ]
 
 
@@ -233,7 +240,7 @@ def test_a_larger_sweep_reuses_finished_runs_and_ignores_damaged_entries(tmp_pat
     small = write_spec(tmp_path, "coverage", CHEAP_COVERAGE, {"k": [1, 2]}, "small.toml")
     first = sweep(small, "--scheduler", "none", "--json", cache=cache)
     assert first.exit_code == 0, first.output
-    entries = sorted(cache.rglob("*.json"))
+    entries = sorted(cache_entries(cache))
     assert len(entries) == 2
     entries[0].write_text('{"key": "trunc')  # as a disk fault would leave it
     big = write_spec(tmp_path, "coverage", CHEAP_COVERAGE, {"k": [1, 2, 3]}, "big.toml")
@@ -250,7 +257,7 @@ def test_a_killed_sweep_started_again_does_only_what_is_missing(tmp_path):
     spec = write_spec(
         tmp_path,
         "coverage",
-        {"duration": 3600, "step": 10, "grid_deg": 5, "satellites": 578},
+        {"duration": 3600, "step": 30, "grid_deg": 5, "satellites": 578},
         {"min_elevation": [10.0, 15.0, 20.0, 25.0, 30.0, 35.0, 40.0, 45.0]},
     )
     env = {
@@ -271,14 +278,12 @@ def test_a_killed_sweep_started_again_does_only_what_is_missing(tmp_path):
     proc = subprocess.Popen(args, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         deadline = time.monotonic() + 180
-        while (
-            not list(cache.rglob("*.json")) and time.monotonic() < deadline and proc.poll() is None
-        ):
+        while not cache_entries(cache) and time.monotonic() < deadline and proc.poll() is None:
             time.sleep(0.01)
         proc.send_signal(signal.SIGKILL)
     finally:
         proc.wait(timeout=30)
-    n_done = len(list(cache.rglob("*.json")))
+    n_done = len(cache_entries(cache))
     assert 1 <= n_done < 8, "the sweep was not interrupted part-way"
     resumed = sweep(spec, "--scheduler", "none", "--json", cache=cache)
     assert resumed.exit_code == 0, resumed.output
@@ -331,3 +336,50 @@ def test_swept_input_files_are_read_relative_to_the_spec_and_hashed_into_the_key
     (tmp_path / "b.toml").write_text(shipped + "\n# edited\n")
     again = sweep(path, *args, cache=tmp_path / "c")
     assert again.exit_code == 0 and "1 of 2 runs from the cache" in again.stderr
+
+
+@pytest.mark.parametrize("name", ["runs.txt", "runs", "absent-folder/runs.csv"])
+def test_an_unwritable_table_path_is_refused_before_any_work(tmp_path, name):
+    path = write_spec(tmp_path, "coverage", CHEAP_COVERAGE, {"k": [1, 2]})
+    result = sweep(path, "--scheduler", "none", "-o", tmp_path / name, cache=tmp_path / "c")
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert f"{tmp_path / name}:" in result.stderr
+    assert not (tmp_path / "c").exists()
+
+
+def test_runs_in_threads_each_capture_their_own_output():
+    """A worker with several threads runs several runs at once; outputs must not mix."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from kuiper.sweep import run_one
+
+    cheap = ["--duration", "600", "--step", "300", "--grid-deg", "10"]
+    masks = [15.0, 25.0, 35.0, 45.0] * 2
+    before = sys.stdout, sys.stderr
+    with ThreadPoolExecutor(4) as pool:
+        outs = list(
+            pool.map(
+                lambda m: run_one(
+                    "coverage", [*cheap, "--min-elevation", str(m), "--json"], kuiper.__version__
+                ),
+                masks,
+            )
+        )
+    assert (sys.stdout, sys.stderr) == before  # the real streams are back
+    assert [o["result"]["min_elevation_deg"] for o in outs] == masks
+    assert outs[0]["result"]["global_area_weighted"] == outs[4]["result"]["global_area_weighted"]
+
+
+def test_a_worker_with_another_kuiper_version_refuses_the_run():
+    from kuiper.sweep import run_one
+
+    out = run_one("coverage", ["--json"], "0.0.0-other")
+    assert "error" in out and "0.0.0-other" in out["error"] and kuiper.__version__ in out["error"]
+
+
+def test_progress_goes_to_stderr_and_stdout_stays_json(tmp_path):
+    path = write_spec(tmp_path, "coverage", CHEAP_COVERAGE, {"k": [1, 2, 3]})
+    result = sweep(path, "--scheduler", "none", "--json", cache=tmp_path / "c")
+    assert result.exit_code == 0
+    assert "sweep: 3/3 runs, ETA 0:00:00" in result.stderr
+    assert json.loads(result.stdout)["kind"] == "coverage"

@@ -52,16 +52,17 @@ def test_a_local_cluster_of_two_workers_equals_none(tmp_path, small_specs, seede
         assert local == serial and len(local["runs"]) == 4 - 2 * (spec.stem == "fc")
 
 
-@pytest.fixture
-def dask_scheduler(tmp_path):
-    """A ``dask scheduler`` and ``dask worker --nworkers 2`` on 127.0.0.1, random ports."""
+@pytest.fixture(scope="module")
+def dask_scheduler(tmp_path_factory):
+    """A ``dask scheduler`` and ``dask worker --nworkers 2`` on 127.0.0.1, random ports
+    (started once for this module's tests)."""
     from dask.distributed import Client
 
     env = {
         **os.environ,
         "PYTHONPATH": os.pathsep.join([str(SRC), os.environ.get("PYTHONPATH", "")]),
     }
-    file = tmp_path / "scheduler.json"
+    file = tmp_path_factory.mktemp("dask") / "scheduler.json"
     common = ["--no-dashboard", "--host", "127.0.0.1"]
     procs = []
     try:
@@ -128,3 +129,14 @@ def test_an_unreachable_scheduler_is_a_one_line_error(tmp_path, small_specs):
     errors = [ln for ln in result.stderr.splitlines() if ln.startswith("Error")]
     assert len(errors) == 1 and "cannot reach a Dask scheduler" in errors[0], result.stderr
     assert not Path(tmp_path / "c").exists()
+
+
+def test_a_failed_run_on_a_cluster_is_reported_like_in_process(tmp_path, dask_scheduler):
+    spec = write_spec(tmp_path, "coverage", CHEAP_COVERAGE, {"date": ["2027-01-01", "garbage"]})
+    outs = []
+    for scheduler in ("none", dask_scheduler):
+        result = sweep(spec, "--scheduler", scheduler, "--json", cache=tmp_path / scheduler[:4])
+        assert result.exit_code == 1
+        assert '"date": "garbage"' in result.stderr and "not a valid date" in result.stderr
+        outs.append(without_wall_clock(json.loads(result.stdout)))
+    assert outs[0] == outs[1] and "error" in outs[1]["runs"][1]

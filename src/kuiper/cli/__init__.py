@@ -13,6 +13,7 @@ from . import (
     data,  # noqa: F401
     forecast,  # noqa: F401
     ground,  # noqa: F401
+    launches,  # noqa: F401
     report,  # noqa: F401
     sources,  # noqa: F401
     sweep,  # noqa: F401

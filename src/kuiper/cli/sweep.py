@@ -8,7 +8,15 @@ import time
 
 import click
 
-from ._common import CONTEXT, db_option, fail_cleanly, json_option, main, progress
+from ._common import (
+    CONTEXT,
+    db_option,
+    dumps_strict,
+    fail_cleanly,
+    json_option,
+    main,
+    progress,
+)
 
 
 @main.command(context_settings=CONTEXT)
@@ -31,7 +39,8 @@ from ._common import CONTEXT, db_option, fail_cleanly, json_option, main, progre
     "-o",
     "--output",
     type=click.Path(dir_okay=False),
-    help="Also write one row per run, flattened scalars, to .parquet or .csv.",
+    help="Write one row per run, every scalar of the result in a column, to .parquet or "
+    ".csv (instead of the table).",
 )
 @click.option(
     "--cache",
@@ -71,9 +80,11 @@ def sweep(spec, scheduler, workers, as_json, output, cache_dir, db):
       kuiper sweep spec.toml --scheduler tcp://127.0.0.1:8786 --json
     """
     from ..store import default_db_path
-    from ..sweep import load_spec, render, run_sweep, write_table
+    from ..sweep import check_table_path, load_spec, render, run_sweep, write_table
 
     parsed = load_spec(spec, db=db or default_db_path())
+    if output:
+        check_table_path(output)
     total = len(parsed.runs)
     result = run_sweep(
         parsed,
@@ -92,7 +103,7 @@ def sweep(spec, scheduler, workers, as_json, output, cache_dir, db):
         path = write_table(result, output)
         click.echo(f"wrote {path}", err=as_json)
     if as_json:
-        click.echo(json.dumps(result.to_dict(), indent=2))
+        click.echo(dumps_strict(result.to_dict()))
     elif not output:
         click.echo(render(result))
     if result.failures:

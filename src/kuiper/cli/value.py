@@ -85,35 +85,69 @@ def value(as_of, db, as_json, trials, seed, config, ground_advantage):
 @click.option(
     "--kuiper",
     "kuiper_json",
-    type=click.File("r"),
+    type=click.File("rb"),
     help="Kuiper value as JSON from 'kuiper value --json' (a file, or - for "
     "standard input). Default: run the valuation on the store.",
 )
+@click.option(
+    "--period",
+    metavar="YYYY-Qn",
+    help="Reported quarter the trailing twelve months end at (default: the newest on file).",
+)
+@click.option(
+    "--leases",
+    type=click.Choice(["exclude", "include"]),
+    help="Count lease liabilities in net debt (default: sotp.toml's [balance]).",
+)
+@click.option(
+    "--anthropic",
+    type=click.Choice(["carrying", "last_round"]),
+    help="Method of the Anthropic stake's mark (default: sotp.toml's [anthropic]).",
+)
+@click.option(
+    "--retail",
+    type=click.Choice(["ev_sales", "ev_ebit"]),
+    help="Value retail and advertising on EV/sales, or together on EV/operating income "
+    "with Leo's opex added back (default: sotp.toml's [method]).",
+)
 @fail_cleanly
-def sotp(db, as_json, config, kuiper_json):
-    """Sum of the parts of Amazon, with Kuiper / Leo as one line.
+def sotp(db, as_json, config, kuiper_json, period, leases, anthropic, retail):
+    """Sum of the parts of Amazon on dated results, with Kuiper / Leo as one line.
 
-    Segments: AWS, advertising, retail and subscriptions, the Anthropic stake and
-    Kuiper. Defaults are Amazon's Q3 2025 results; multiples are assumptions in
-    kuiper/data/sotp.toml. The AWS synergy is counted in the Kuiper line only.
+    Segments: AWS, advertising, retail and subscriptions, the Anthropic stake,
+    Kuiper, Globalstar (pro forma: value acquired less cash paid, new shares in the
+    per-share figure) and net cash from the newest balance sheet on file. The base is
+    the trailing twelve months to --period; every input is dated and sourced in
+    kuiper/data/sotp.toml, and multiples are assumptions. The AWS synergy is counted
+    in the Kuiper line only. A period more than two quarters older than the Kuiper
+    valuation gets a warning on stderr.
 
     \b
     Examples:
       kuiper sotp
       kuiper value --json | kuiper sotp --kuiper -
-      kuiper sotp --config my_multiples.toml --json
+      kuiper sotp --period 2026-Q1 --leases include --json
     """
     from ..value import value_kuiper
     from ..value.sotp import load_sotp_config
     from ..value.sotp import sotp as run_sotp
 
     cfg = load_sotp_config(config)
+    switches = {
+        "include_leases": None if leases is None else leases == "include",
+        "anthropic_method": anthropic,
+        "retail_method": retail,
+    }
+    cfg = cfg.with_values(**{k: v for k, v in switches.items() if v is not None})
     if kuiper_json is not None:
         leo = kuiper_json.read()
     else:
         with open_store_cli(db) as store:
             leo = value_kuiper(store)
-    result = run_sotp(cfg, leo)
+    result = run_sotp(cfg, leo, period=period)
+    if as_json:
+        for warning in result.warnings:
+            click.echo(f"warning: {warning}", err=True)
     click.echo(dumps_strict(result.to_dict()) if as_json else result.render())
 
 

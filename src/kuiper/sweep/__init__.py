@@ -16,7 +16,7 @@ from __future__ import annotations
 from .execute import SchedulerError, SweepResult, default_cache_dir, run_key, run_sweep
 from .runner import run_one
 from .spec import KINDS, Run, SpecError, SweepSpec, derived_seed, load_spec
-from .table import TableError, flatten, render, rows, write_table
+from .table import TableError, check_table_path, flatten, render, rows, write_table
 
 __all__ = [
     "KINDS",
@@ -26,6 +26,7 @@ __all__ = [
     "SweepResult",
     "SweepSpec",
     "TableError",
+    "check_table_path",
     "default_cache_dir",
     "derived_seed",
     "flatten",

@@ -43,6 +43,12 @@ class _Router(io.TextIOBase):
         return self._target().isatty()
 
     @property
+    def closed(self):
+        # What a library that keeps a reference (colorama, set up by numba's import
+        # inside a run) checks before it writes at exit.
+        return self._target().closed
+
+    @property
     def encoding(self):
         return "utf-8"
 

@@ -13,6 +13,7 @@ import datetime as dt
 import hashlib
 import itertools
 import json
+import math
 import tomllib
 from pathlib import Path
 
@@ -107,9 +108,12 @@ def load_spec(path: str | Path, *, db: str | Path | None = None) -> SweepSpec:
     for name, table in (("base", base), ("grid", grid)):
         if not isinstance(table, dict):
             fail(name, "must be a table")
-    both = sorted(set(base) & set(grid))
-    if both:
-        fail(f"grid.{both[0]}", "also set in [base]; give it in one place")
+    seen: dict[str, str] = {}
+    for section, table in (("base", base), ("grid", grid)):
+        for key in table:
+            if _normal(key) in seen:
+                fail(f"{section}.{key}", f"also set as {seen[_normal(key)]}; give it once")
+            seen[_normal(key)] = f"{section}.{key}"
 
     options = _options_by_key(command)
     for section, table in (("base", base), ("grid", grid)):
@@ -184,12 +188,18 @@ def _check_shape(option: click.Option, name: str, value, where, fail) -> None:
     """TOML shapes click cannot judge: tables, lists for single options, flags."""
     if isinstance(value, dict):
         fail(where, "a table is not an option value")
+    if any(isinstance(v, float) and not math.isfinite(v) for v in _items(value)):
+        fail(where, "not a finite number")
     if option.is_flag and not isinstance(value, bool):
         fail(where, f"--{name.replace('_', '-')} is a flag: give true or false")
     if isinstance(value, list) and not option.multiple:
         fail(where, "a list where one value is expected")
     if isinstance(value, list) and any(isinstance(v, list | dict) for v in value):
         fail(where, "nested lists are not option values")
+
+
+def _items(value) -> list:
+    return value if isinstance(value, list) else [value]
 
 
 def _plain(value):

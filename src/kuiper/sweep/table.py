@@ -50,27 +50,38 @@ def rows(result) -> list[dict]:
     return out
 
 
-def write_table(result, path: str | Path) -> Path:
-    """Write the sweep as Parquet (pyarrow) or CSV, chosen by the file's suffix."""
+def check_table_path(path: str | Path) -> Path:
+    """Refuse, before any work, a table path kuiper cannot write."""
     path = Path(path)
     suffix = path.suffix.lower()
     if suffix not in TABLE_FORMATS:
         raise TableError(f"{path}: write .parquet or .csv (not {suffix or 'no suffix'!r})")
+    if suffix == ".parquet":
+        import importlib.util
+
+        if importlib.util.find_spec("pyarrow") is None:
+            raise TableError(
+                f"{path}: writing Parquet needs pyarrow (pip install pyarrow), or write .csv"
+            )
+    if not path.parent.is_dir():
+        raise TableError(f"{path}: no such folder {str(path.parent)!r}")
+    return path
+
+
+def write_table(result, path: str | Path) -> Path:
+    """Write the sweep as Parquet (pyarrow) or CSV, chosen by the file's suffix."""
+    path = check_table_path(path)
     table = rows(result)
     columns = list(dict.fromkeys(c for row in table for c in row))
-    if suffix == ".csv":
+    if path.suffix.lower() == ".csv":
         with open(path, "w", newline="", encoding="utf-8") as fh:
             writer = csv.DictWriter(fh, fieldnames=columns)
             writer.writeheader()
             writer.writerows(table)
         return path
-    try:
-        import pyarrow as pa
-        import pyarrow.parquet as pq
-    except ImportError:
-        raise TableError(
-            f"{path}: writing Parquet needs pyarrow (pip install pyarrow), or write .csv"
-        ) from None
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
     data = {c: [row.get(c) for row in table] for c in columns}
     pq.write_table(pa.table({c: _column(pa, v) for c, v in data.items()}), path)
     return path

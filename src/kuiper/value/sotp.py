@@ -1,22 +1,27 @@
-"""A small sum-of-the-parts (SOTP) model of Amazon, with Kuiper / Amazon Leo as one line.
+"""A sum-of-the-parts (SOTP) model of Amazon on dated, sourced results, with Kuiper as one line.
 
-Segments and how each is valued (multiples are the user's assumptions, in
-``kuiper/data/sotp.toml``):
+Segments and how each is valued (multiples are the user's assumptions in
+``kuiper/data/sotp.toml``; every reported figure there is dated and sourced):
 
-- **AWS**: EV / operating income x annualised AWS operating income. AWS's own
-  figures only; the Leo-driven AWS synergy is never added here.
-- **Advertising**: EV / sales x annualised advertising revenue.
-- **Retail and subscriptions**: EV / sales x annualised (net sales - AWS - advertising).
-  Non-AWS operating income includes advertising's undisclosed profit, so both use sales
-  multiples and no profit is counted twice.
-- **Anthropic stake**: an asset value (assumption). The quarter's $9.5B pre-tax gain on
-  Anthropic is a mark-to-market inside net income: no multiple ever touches it.
-- **Kuiper / Amazon Leo**: the mean total of :func:`kuiper.value.value_kuiper`
-  (static NPV + option premium + AWS synergy), with its P10/P50/P90; or the same from
-  ``kuiper value --json`` through :func:`load_kuiper_json`.
-- **Net cash**: an assumption (0 until set).
+- **AWS**: EV / operating income x TTM AWS operating income (one-offs inside it removed).
+  AWS's own figures only; the Leo-driven AWS synergy is never added here.
+- **Advertising** and **Retail and subscriptions**: EV / sales on TTM sales (default), or
+  together on EV / operating income (``method.retail = "ev_ebit"``), where Leo's opex,
+  which sits inside North America's operating income, is added back once (the
+  double-count guard) because the Kuiper line carries Leo's costs.
+- **Anthropic stake**: a dated mark by a named method (``carrying`` or ``last_round``);
+  gains on it are one-offs and never capitalised.
+- **Kuiper / Amazon Leo**: the mean total of :func:`kuiper.value.value_kuiper` (or of
+  ``kuiper value --json``), with its P10/P50/P90.
+- **Globalstar (pro forma)**: what is acquired (the D2D leg of the Kuiper valuation where
+  there is one, else the deal price) less the cash paid; the AMZN shares issued enter
+  the per-share figure.
+- **Net cash**: cash and securities less debt (and less leases if chosen), from the
+  newest balance sheet on file, with its date.
 
-Quarterly figures are annualised by a factor (4, a run-rate).
+The base is the trailing twelve months ending at the chosen period; with fewer than four
+quarters on file it is that quarter x 4, and the output says so. A memo gives recurring
+earnings (all one-offs removed, gains and charges alike) and the implied P/E.
 """
 
 from __future__ import annotations
@@ -27,28 +32,12 @@ import json
 import math
 from pathlib import Path
 
-from ..errors import KuiperError, ManifestError
-from ..manifest import read_data_toml
+from ..errors import KuiperError
+from .config import _is_number
+from .sotp_inputs import BALANCE, Quarter, SotpConfig, load_sotp_config
 
 __all__ = ["SotpConfig", "SotpResult", "load_sotp_config", "load_kuiper_json", "sotp"]
 
-SCHEMA_VERSION = 1
-FIGURES = (
-    "net_sales_usd",
-    "aws_revenue_usd",
-    "aws_growth",
-    "aws_operating_income_usd",
-    "advertising_revenue_usd",
-    "advertising_growth",
-    "operating_income_usd",
-    "special_charges_usd",
-    "net_income_usd",
-    "anthropic_gain_pretax_usd",
-    "tax_rate",
-    "diluted_shares",
-)
-MULTIPLES = ("aws_ev_to_operating_income", "advertising_ev_to_sales", "retail_ev_to_sales")
-ASSETS = ("anthropic_stake_usd", "net_cash_usd")
 KUIPER_KEYS = (
     "as_of",
     "currency",
@@ -60,121 +49,8 @@ KUIPER_KEYS = (
     "assumptions",
 )
 SUMMARY_KEYS = ("p10", "p50", "p90", "mean")
-
-
-@dataclasses.dataclass(frozen=True)
-class SotpConfig:
-    """Validated contents of a SOTP TOML: figures, multiples and asset values (floats)."""
-
-    path: str
-    period: str
-    annualisation_factor: float
-    figures: dict
-    multiples: dict
-    assets: dict
-    sources: dict
-
-    def with_values(self, **values) -> SotpConfig:
-        """A copy with some figures, multiples or asset values replaced."""
-        figures, multiples, assets = dict(self.figures), dict(self.multiples), dict(self.assets)
-        for name, v in values.items():
-            if not _is_number(v):
-                raise KuiperError(f"{self.path}: {name} must be a number, got {v!r}")
-            table = next((t for t in (figures, multiples, assets) if name in t), None)
-            if table is None:
-                raise KuiperError(f"{self.path}: unknown figure, multiple or asset {name!r}")
-            table[name] = float(v)
-        new = dataclasses.replace(self, figures=figures, multiples=multiples, assets=assets)
-        _check(new)
-        return new
-
-
-def _is_number(v) -> bool:
-    """A finite int or float (not a bool; not an int too large for a float)."""
-    if isinstance(v, bool) or not isinstance(v, int | float):
-        return False
-    try:
-        return math.isfinite(v)
-    except OverflowError:
-        return False
-
-
-def _table(data: dict, kind: str, names: tuple, path: str) -> tuple[dict, dict]:
-    table = data.get(kind)
-    if not isinstance(table, dict):
-        raise ManifestError(f"{path}: missing [{kind}.*] tables")
-    for key in table:
-        if key not in names:
-            raise ManifestError(f"{path}: [{kind}.{key}] is not a known {kind}")
-    values, sources = {}, {}
-    for key in names:
-        where = f"{path}: [{kind}.{key}]"
-        entry = table.get(key)
-        if not isinstance(entry, dict):
-            raise ManifestError(f"{where} is missing")
-        if not _is_number(entry.get("value")):
-            raise ManifestError(
-                f"{where} field 'value' must be a number, got {entry.get('value')!r}"
-            )
-        if not isinstance(entry.get("source"), str) or not entry["source"].strip():
-            raise ManifestError(f"{where} field 'source' must be a non-empty string")
-        if kind == "figure" and entry.get("tag") not in ("seen", "inferred", "weak"):
-            raise ManifestError(f"{where} field 'tag' must be seen, inferred or weak")
-        values[key] = float(entry["value"])
-        sources[key] = entry["source"]
-    return values, sources
-
-
-def _check(cfg: SotpConfig) -> None:
-    f = cfg.figures
-    for key in FIGURES:
-        if key.endswith("_growth"):
-            continue
-        if key in ("net_income_usd", "operating_income_usd", "aws_operating_income_usd"):
-            continue
-        if f[key] < 0:
-            raise ManifestError(f"{cfg.path}: [figure.{key}] field 'value' must be >= 0")
-    if not 0.0 <= f["tax_rate"] < 1.0:
-        raise ManifestError(f"{cfg.path}: [figure.tax_rate] field 'value' must be within 0-1")
-    if f["diluted_shares"] <= 0:
-        raise ManifestError(f"{cfg.path}: [figure.diluted_shares] field 'value' must be > 0")
-    if f["aws_revenue_usd"] + f["advertising_revenue_usd"] > f["net_sales_usd"]:
-        raise ManifestError(
-            f"{cfg.path}: [figure.net_sales_usd] field 'value' is less than AWS plus advertising"
-        )
-    for key, v in cfg.multiples.items():
-        if v < 0:
-            raise ManifestError(f"{cfg.path}: [multiple.{key}] field 'value' must be >= 0")
-
-
-def load_sotp_config(path: str | Path | None = None) -> SotpConfig:
-    """Read and validate a SOTP TOML (default: the shipped ``sotp.toml``).
-
-    Raises
-    ------
-    ManifestError
-        One line naming the file and the table and field at fault.
-    """
-    data, name = read_data_toml(path, "sotp.toml")
-    period = data.get("period")
-    if not isinstance(period, dict):
-        raise ManifestError(f"{name}: missing [period] table")
-    if not isinstance(period.get("name"), str):
-        raise ManifestError(f"{name}: [period] field 'name' must be a string")
-    factor = period.get("annualisation_factor")
-    if not _is_number(factor) or factor <= 0:
-        raise ManifestError(f"{name}: [period] field 'annualisation_factor' must be a number > 0")
-    if not isinstance(period.get("source"), str) or not period["source"].strip():
-        raise ManifestError(f"{name}: [period] field 'source' must be a non-empty string")
-    figures, s1 = _table(data, "figure", FIGURES, name)
-    multiples, s2 = _table(data, "multiple", MULTIPLES, name)
-    assets, s3 = _table(data, "asset", ASSETS, name)
-    cfg = SotpConfig(
-        name, period["name"], float(factor), figures, multiples, assets,
-        {**s1, **s2, **s3, "period": period["source"]},
-    )  # fmt: skip
-    _check(cfg)
-    return cfg
+# A period older than this many quarters before the Kuiper valuation date gets a warning.
+STALE_QUARTERS = 2
 
 
 # ---------------------------------------------------------------------------
@@ -222,6 +98,10 @@ def _validate_kuiper(data) -> dict:
     return data
 
 
+def _no_constant(name: str):
+    raise ValueError(f"{name} is not a JSON number")
+
+
 def load_kuiper_json(text: str | bytes) -> dict:
     """Parse and validate a Kuiper valuation in the form of ``Valuation.to_dict()``.
 
@@ -236,11 +116,13 @@ def load_kuiper_json(text: str | bytes) -> dict:
         except UnicodeDecodeError:
             _fail("not UTF-8 text")
     try:
-        data = json.loads(text)
+        data = json.loads(text, parse_constant=_no_constant)
     except json.JSONDecodeError as exc:
         _fail(f"not valid JSON ({exc.msg} at line {exc.lineno} column {exc.colno})")
     except RecursionError:
         _fail("not valid JSON (nested too deeply)")
+    except ValueError as exc:  # an integer too long to convert, or NaN/Infinity
+        _fail(f"not valid JSON ({str(exc).splitlines()[0]})")
     return _validate_kuiper(data)
 
 
@@ -250,15 +132,19 @@ def load_kuiper_json(text: str | bytes) -> dict:
 
 @dataclasses.dataclass
 class SotpResult:
-    """Segments, the Kuiper line's distribution, total and per-share value (USD)."""
+    """Segments with their dated inputs, the Kuiper line's distribution, total, per share."""
 
     period: str
+    basis: str
     segments: list
     kuiper: dict
     kuiper_as_of: str
     total_usd: float
+    shares: dict
     per_share_usd: float
     memo: dict
+    as_of_inputs: dict
+    warnings: list
 
     def to_dict(self) -> dict:
         return {
@@ -266,32 +152,44 @@ class SotpResult:
             "kuiper": self.kuiper,
             "total_usd": self.total_usd,
             "per_share_usd": self.per_share_usd,
+            "period": self.period,
+            "basis": self.basis,
+            "as_of_inputs": self.as_of_inputs,
+            "shares": self.shares,
+            "memo": self.memo,
+            "warnings": self.warnings,
         }
 
     def render(self) -> str:
         """A plain-text table in billions of USD."""
-        k = self.kuiper
+        k, m, s = self.kuiper, self.memo, self.shares
         lines = [
-            f"Amazon sum of the parts on {self.period} results (USD billions; "
+            f"Amazon sum of the parts, {self.basis} to {self.period} (USD billions; "
             "multiples are assumptions)",
             "",
-            f"{'segment':<28}{'value':>10}  method",
+            f"{'segment':<30}{'value':>9}  method",
         ]
-        for s in self.segments:
-            lines.append(f"{s['name']:<28}{s['value_usd'] / 1e9:>10.1f}  {s['method']}")
+        for seg in self.segments:
+            lines.append(f"{seg['name']:<30}{seg['value_usd'] / 1e9:>9.1f}  {seg['method']}")
         lines += [
-            f"{'total':<28}{self.total_usd / 1e9:>10.1f}",
-            f"{'per Amazon share (USD)':<28}{self.per_share_usd:>10.2f}",
+            f"{'total':<30}{self.total_usd / 1e9:>9.1f}",
+            f"{'per Amazon share (USD)':<30}{self.per_share_usd:>9.2f}  on "
+            f"{s['total'] / 1e9:.3f}B shares ({s['diluted'] / 1e9:.3f}B diluted + "
+            f"{s['globalstar_new'] / 1e9:.3f}B for Globalstar)",
             "",
             f"Kuiper / Amazon Leo (as of {self.kuiper_as_of[:10]}): P10 {k['p10'] / 1e9:.2f}, "
             f"P50 {k['p50'] / 1e9:.2f}, P90 {k['p90'] / 1e9:.2f}",
-            f"memo: net income {self.memo['net_income_usd'] / 1e9:.1f} includes a "
-            f"{self.memo['anthropic_gain_pretax_usd'] / 1e9:.1f} pre-tax Anthropic gain; "
-            f"recurring net income {self.memo['recurring_net_income_usd'] / 1e9:.1f} "
-            f"(x{self.memo['annualisation_factor']:g} = "
-            f"{self.memo['recurring_net_income_annual_usd'] / 1e9:.1f}); "
-            f"implied P/E {self.memo['implied_pe']:.1f}",
+            f"memo: recurring net income {m['recurring_net_income_annual_usd'] / 1e9:.1f} "
+            f"({m['basis']}; one-offs removed: "
+            + ", ".join(
+                f"{o['quarter']} {o['name']} {'-' if o['kind'] == 'gain' else '+'}"
+                f"{o['usd'] / 1e9:.1f}"
+                for o in m["one_offs"]
+            )
+            + f"); implied P/E {m['implied_pe']:.1f}",
+            "inputs: " + ", ".join(f"{key} {value}" for key, value in self.as_of_inputs.items()),
         ]
+        lines += [f"warning: {w}" for w in self.warnings]
         return "\n".join(lines)
 
 
@@ -307,96 +205,310 @@ def _kuiper_dict(kuiper) -> dict:
     return _validate_kuiper(kuiper)
 
 
-def sotp(config: SotpConfig | str | Path | None = None, kuiper=None) -> SotpResult:
-    """Value Amazon as a sum of its parts, Kuiper / Amazon Leo included.
+def _quarter_index(name: str) -> int:
+    return int(name[:4]) * 4 + int(name[6]) - 1
+
+
+def _date_quarter_index(d: dt.date) -> int:
+    return d.year * 4 + (d.month - 1) // 3
+
+
+def _resolve(config) -> SotpConfig:
+    if config is None:
+        return load_sotp_config()
+    if isinstance(config, SotpConfig):
+        return config
+    if isinstance(config, str | Path):
+        return load_sotp_config(config)
+    raise KuiperError(f"config must be a path or a SotpConfig, got {type(config).__name__}")
+
+
+def _base(cfg: SotpConfig, period: str | None) -> tuple[Quarter, list, str]:
+    by_name = {q.name: q for q in cfg.quarters}
+    if period is None:
+        period = cfg.quarters[-1].name
+    if period not in by_name:
+        raise KuiperError(
+            f"period {period!r} is not on file in {cfg.path} (have: "
+            f"{', '.join(q.name for q in cfg.quarters)})"
+        )
+    end = _quarter_index(period)
+    wanted = [f"{i // 4}-Q{i % 4 + 1}" for i in range(end - 3, end + 1)]
+    if all(n in by_name for n in wanted):
+        return by_name[period], [by_name[n] for n in wanted], "trailing twelve months"
+    return by_name[period], [by_name[period]], f"{period} x 4 (fewer than four quarters on file)"
+
+
+def _one_offs_in(cfg: SotpConfig, quarters: list) -> list:
+    names = {q.name for q in quarters}
+    return [o for o in cfg.one_offs if o["quarter"] in names]
+
+
+def _adjust(one_offs: list, line: str, segment: str | None = None) -> float:
+    """Amount to add to a reported figure to remove its one-offs (charges back, gains out)."""
+    return math.fsum(
+        (o["usd"] if o["kind"] == "charge" else -o["usd"])
+        for o in one_offs
+        if o["line"] == line and (segment is None or o["segment"] == segment)
+    )
+
+
+def _inputs(quarters: list, key: str) -> list:
+    return [
+        {"name": key, "quarter": q.name, "end_utc": q.end_utc.isoformat(), **q.figures[key]}
+        for q in quarters
+    ]
+
+
+def _latest(items, date_key: str, on_or_before: dt.date, what: str, path: str):
+    found = [x for x in items if x[date_key] <= on_or_before]
+    if not found:
+        raise KuiperError(f"{path}: no {what} dated on or before {on_or_before}")
+    return found[-1]
+
+
+def sotp(
+    config: SotpConfig | str | Path | None = None,
+    kuiper=None,
+    *,
+    period: str | None = None,
+) -> SotpResult:
+    """Value Amazon as a sum of its parts, Kuiper / Amazon Leo and Globalstar included.
 
     Parameters
     ----------
     config : SotpConfig or path, optional
         Default the shipped ``sotp.toml``.
     kuiper : Valuation, dict or str, optional
-        A :class:`kuiper.value.Valuation`, its ``to_dict()``, or that dict as JSON
-        text. Default: :func:`kuiper.value.value_kuiper` on the default store.
+        A :class:`kuiper.value.Valuation`, its ``to_dict()``, or that dict as JSON text.
+        Default: :func:`kuiper.value.value_kuiper` on the default store.
+    period : str, optional
+        The reported quarter the base ends at, ``YYYY-Qn``; default the newest on file.
 
     Returns
     -------
     SotpResult
-        USD; ``to_dict()`` gives the JSON form.
+        USD; ``to_dict()`` gives the JSON form. ``warnings`` names a period more than two
+        quarters older than the Kuiper valuation date.
     """
-    if config is None:
-        cfg = load_sotp_config()
-    elif isinstance(config, SotpConfig):
-        cfg = config
-    elif isinstance(config, str | Path):
-        cfg = load_sotp_config(config)
-    else:
-        raise KuiperError(f"config must be a path or a SotpConfig, got {type(config).__name__}")
+    cfg = _resolve(config)
     kd = _kuiper_dict(kuiper)
-    f, mult, assets = cfg.figures, cfg.multiples, cfg.assets
-    n = cfg.annualisation_factor
-    q = cfg.period
-    aws_oi = n * f["aws_operating_income_usd"]
-    ads = n * f["advertising_revenue_usd"]
-    retail = n * (f["net_sales_usd"] - f["aws_revenue_usd"] - f["advertising_revenue_usd"])
-    total_k = kd["total"]
-    syn = kd["aws_synergy"]["mean"]
+    last, base, basis = _base(cfg, period)
+    scale = 4.0 if len(base) == 1 else 1.0
+    mult = cfg.multiples
+    one_offs = _one_offs_in(cfg, base)
+
+    def ttm(key: str) -> float:
+        return scale * math.fsum(q.value(key) for q in base)
+
+    aws_oi = ttm("aws_operating_income_usd") + scale * _adjust(one_offs, "operating", "aws")
     segments = [
         {
             "name": "AWS",
             "value_usd": mult["aws_ev_to_operating_income"] * aws_oi,
             "method": f"{mult['aws_ev_to_operating_income']:g}x EV/operating income on "
-            f"{n:g} x {f['aws_operating_income_usd'] / 1e9:g}B ({q}, AWS's own figures; "
-            f"+{f['aws_growth']:.0%} y/y); no Leo synergy",
-        },
-        {
-            "name": "Advertising",
-            "value_usd": mult["advertising_ev_to_sales"] * ads,
-            "method": f"{mult['advertising_ev_to_sales']:g}x EV/sales on "
-            f"{n:g} x {f['advertising_revenue_usd'] / 1e9:g}B ({q}; "
-            f"+{f['advertising_growth']:.0%} y/y)",
-        },
-        {
-            "name": "Retail and subscriptions",
-            "value_usd": mult["retail_ev_to_sales"] * retail,
-            "method": f"{mult['retail_ev_to_sales']:g}x EV/sales on {n:g} x "
-            f"{retail / n / 1e9:.1f}B (net sales less AWS and advertising, {q})",
-        },
+            f"{aws_oi / 1e9:.1f}B (AWS's own, one-offs removed); no Leo synergy",
+            "inputs": _inputs(base, "aws_operating_income_usd"),
+        }
+    ]
+    ads = ttm("advertising_revenue_usd")
+    retail_sales = ttm("net_sales_usd") - ttm("aws_revenue_usd") - ads
+    leo_back = 0.0
+    if cfg.retail_method == "ev_sales":
+        segments += [
+            {
+                "name": "Advertising",
+                "value_usd": mult["advertising_ev_to_sales"] * ads,
+                "method": f"{mult['advertising_ev_to_sales']:g}x EV/sales on {ads / 1e9:.1f}B",
+                "inputs": _inputs(base, "advertising_revenue_usd"),
+            },
+            {
+                "name": "Retail and subscriptions",
+                "value_usd": mult["retail_ev_to_sales"] * retail_sales,
+                "method": f"{mult['retail_ev_to_sales']:g}x EV/sales on {retail_sales / 1e9:.1f}B "
+                "(net sales less AWS and advertising)",
+                "inputs": _inputs(base, "net_sales_usd"),
+            },
+        ]
+    else:
+        oi = (
+            ttm("operating_income_usd")
+            - ttm("aws_operating_income_usd")
+            + scale * _adjust(one_offs, "operating", "retail")
+        )
+        if cfg.leo["add_back"]:
+            leo_back = cfg.leo["opex_ttm_usd"]
+        segments.append(
+            {
+                "name": "Retail and advertising",
+                "value_usd": mult["retail_ev_to_operating_income"] * (oi + leo_back),
+                "method": f"{mult['retail_ev_to_operating_income']:g}x EV/operating income on "
+                f"{(oi + leo_back) / 1e9:.1f}B (non-AWS, one-offs removed"
+                + (f", Leo opex {leo_back / 1e9:.1f}B added back)" if leo_back else ")"),
+                "inputs": _inputs(base, "operating_income_usd")
+                + [{"name": "leo_opex_ttm_usd", "value": leo_back, "source": cfg.leo["source"]}],
+            }
+        )
+    mark = _latest(
+        [m for m in cfg.anthropic_marks if m["method"] == cfg.anthropic_method],
+        "date_utc",
+        last.reported_utc,
+        f"Anthropic mark by method {cfg.anthropic_method!r}",
+        cfg.path,
+    )
+    segments.append(
         {
             "name": "Anthropic stake",
-            "value_usd": assets["anthropic_stake_usd"],
-            "method": "asset value (assumption); the "
-            f"{f['anthropic_gain_pretax_usd'] / 1e9:g}B pre-tax gain in {q} net income is "
-            "not capitalised",
-        },
+            "value_usd": mark["value_usd"],
+            "method": f"{cfg.anthropic_method} mark of {mark['date_utc']}; gains on it are "
+            "one-offs, never capitalised",
+            "inputs": [{"name": "anthropic_mark", **mark, "date_utc": str(mark["date_utc"])}],
+        }
+    )
+    total_k = kd["total"]
+    segments.append(
         {
             "name": "Kuiper / Amazon Leo",
             "value_usd": total_k["mean"],
-            "method": "Monte Carlo mean of static NPV + option premium + AWS synergy "
-            f"(synergy {syn / 1e9:.2f}B counted here only), as of {kd['as_of'][:10]}",
-        },
+            "method": f"Monte Carlo mean (static + options + AWS synergy) as of {kd['as_of'][:10]}",
+            "inputs": [{"name": "kuiper_value_as_of", "value": kd["as_of"]}],
+        }
+    )
+    g = cfg.globalstar
+    d2d = (kd.get("d2d") or {}).get("gross_pv_usd")
+    acquired = d2d["mean"] if isinstance(d2d, dict) and _is_number(d2d.get("mean")) else None
+    acquired_source = "the D2D leg of the Kuiper valuation (gross of the price)"
+    if acquired is None:
+        acquired, acquired_source = g["value_acquired_usd"], g["value_acquired_source"]
+    cash_paid = (1.0 - g["stock_fraction"]) * g["price_usd"]
+    new_shares = g["stock_fraction"] * g["price_usd"] / g["price_per_share_usd"]
+    new_shares *= g["exchange_ratio_amzn"]
+    segments.append(
         {
-            "name": "Net cash",
-            "value_usd": assets["net_cash_usd"],
-            "method": "assumption (cash and securities less debt)",
-        },
-    ]
+            "name": "Globalstar (pro forma)",
+            "value_usd": acquired - cash_paid,
+            "method": f"value acquired {acquired / 1e9:.2f}B less cash paid {cash_paid / 1e9:.2f}B "
+            f"({1 - g['stock_fraction']:.0%} of {g['price_usd'] / 1e9:.2f}B); "
+            f"{new_shares / 1e6:.1f}M new AMZN shares",
+            "inputs": [
+                {"name": "value_acquired_usd", "value": acquired, "source": acquired_source},
+                {"name": "price_usd", "value": g["price_usd"], "source": g["source"]},
+                {
+                    "name": "stock_fraction",
+                    "value": g["stock_fraction"],
+                    "source": g["stock_fraction_source"],
+                },
+                {"name": "announced_utc", "value": g["announced_utc"].isoformat()},
+            ],
+        }
+    )
+    bs = _latest(cfg.balance_sheets, "date_utc", last.end_utc, "balance sheet", cfg.path)
+    leases = bs["lease_liabilities_usd"]["value"] if cfg.include_leases else 0.0
+    net_cash = bs["cash_and_securities_usd"]["value"] - bs["debt_usd"]["value"] - leases
+    segments.append(
+        {
+            "name": "Net cash" if net_cash >= 0 else "Net debt",
+            "value_usd": net_cash,
+            "method": "cash and securities less debt"
+            + (" and leases" if cfg.include_leases else " (leases excluded)")
+            + f" at {bs['date_utc']}",
+            "inputs": [
+                {"name": key, "date_utc": bs["date_utc"].isoformat(), **bs[key]} for key in BALANCE
+            ]
+            + [
+                {
+                    "name": "include_leases",
+                    "value": cfg.include_leases,
+                    "source": cfg.sources["balance"],
+                }
+            ],
+        }
+    )
+    for seg in segments:
+        if not math.isfinite(seg["value_usd"]):
+            raise KuiperError(
+                f"{cfg.path}: segment {seg['name']!r} is not finite ({seg['method']}); "
+                "check its multiple and figures"
+            )
     total = math.fsum(s["value_usd"] for s in segments)
-    shares = f["diluted_shares"]
-    recurring = f["net_income_usd"] - f["anthropic_gain_pretax_usd"] * (1.0 - f["tax_rate"])
-    memo = {
-        "net_income_usd": f["net_income_usd"],
-        "anthropic_gain_pretax_usd": f["anthropic_gain_pretax_usd"],
-        "recurring_net_income_usd": recurring,
-        "recurring_net_income_annual_usd": n * recurring,
-        "annualisation_factor": n,
-        "implied_pe": total / (n * recurring) if recurring > 0 else math.nan,
+    if not math.isfinite(total):
+        raise KuiperError(f"{cfg.path}: the total is not finite; check the multiples")
+    with_shares = [
+        q for q in cfg.quarters if q.end_utc <= last.end_utc and "diluted_shares" in q.figures
+    ]
+    if not with_shares:
+        raise KuiperError(f"{cfg.path}: no quarter up to {last.name} has diluted_shares")
+    diluted = with_shares[-1].value("diluted_shares")
+    shares = {
+        "diluted": diluted,
+        "diluted_quarter": with_shares[-1].name,
+        "globalstar_new": new_shares,
+        "total": diluted + new_shares,
+    }
+    memo = _memo(cfg, base, one_offs, scale, total)
+    kuiper_date = dt.date.fromisoformat(kd["as_of"][:10])
+    lag = _date_quarter_index(kuiper_date) - _quarter_index(last.name)
+    warnings = []
+    if lag > STALE_QUARTERS:
+        warnings.append(
+            f"period {last.name} is {lag} quarters older than the Kuiper valuation date "
+            f"{kuiper_date}; pass a newer --period or update sotp.toml"
+        )
+    as_of_inputs = {
+        "period_end_utc": last.end_utc.isoformat(),
+        "period_reported_utc": last.reported_utc.isoformat(),
+        "balance_sheet_utc": bs["date_utc"].isoformat(),
+        "anthropic_mark_utc": mark["date_utc"].isoformat(),
+        "globalstar_announced_utc": g["announced_utc"].isoformat(),
+        "kuiper_as_of": kd["as_of"],
     }
     return SotpResult(
-        period=q,
+        period=last.name,
+        basis=basis,
         segments=segments,
-        kuiper={k: total_k[k] for k in ("p10", "p50", "p90")},
+        kuiper={q: total_k[q] for q in ("p10", "p50", "p90")},
         kuiper_as_of=kd["as_of"],
         total_usd=total,
-        per_share_usd=total / shares,
+        shares=shares,
+        per_share_usd=_finite(total / shares["total"], "per-share value", cfg.path),
         memo=memo,
+        as_of_inputs=as_of_inputs,
+        warnings=warnings,
     )
+
+
+def _finite(x: float, what: str, path: str) -> float:
+    if not math.isfinite(x):
+        raise KuiperError(f"{path}: the {what} is not finite; check diluted_shares and multiples")
+    return x
+
+
+def _memo(cfg: SotpConfig, base: list, one_offs: list, scale: float, total: float) -> dict:
+    """Recurring net income: every one-off out, gains and charges alike, after tax."""
+    keep = 1.0 - cfg.tax_rate
+    parts = []
+    for q in base:
+        mine = [o for o in one_offs if o["quarter"] == q.name]
+        if q.value("net_income_usd") is not None:
+            adj = _adjust(mine, "operating") + _adjust(mine, "non_operating")
+            parts.append(q.value("net_income_usd") + keep * adj)
+        else:
+            # Net income not on file: operating income, one-offs removed, after tax.
+            oi = q.value("operating_income_usd") + _adjust(mine, "operating")
+            parts.append(keep * oi)
+    recurring = scale * math.fsum(parts)
+    estimated = [q.name for q in base if q.value("net_income_usd") is None]
+    return {
+        "recurring_net_income_annual_usd": recurring,
+        "basis": ("x4 " if scale != 1.0 else "TTM ")
+        + (
+            f"(net income of {', '.join(estimated)} not on file: operating income x (1 - tax))"
+            if estimated
+            else "from reported net income"
+        ),
+        "tax_rate": cfg.tax_rate,
+        "one_offs": one_offs,
+        "implied_pe": _finite(total / recurring, "implied P/E", cfg.path)
+        if recurring > 0
+        else None,
+    }
