@@ -17,13 +17,19 @@ import math
 
 import numpy as np
 
-# Keys of kuiper.ground.aws_integration_inputs() that replace valuation.toml parameters.
-GROUND_KEYS = (
-    "transit_avoided_usd_per_gbps_year",
-    "gateway_capex_saved_usd",
-    "gateway_opex_saved_usd_year",
-    "aws_gateway_sites",
-)
+# valuation.toml parameter <- the kuiper.ground.aws_integration_inputs() entries whose
+# values add up to it (each entry is {"value", "low", "high", "unit", "source"}). Transit
+# and backhaul are both paid per Gbps-year of traffic and both avoided when the gateway
+# sits at an AWS site, so the valuation's per-Gbps saving is their sum.
+GROUND_KEYS = {
+    "transit_avoided_usd_per_gbps_year": (
+        "transit_avoided_usd_per_gbps_year",
+        "backhaul_avoided_usd_per_gbps_year",
+    ),
+    "gateway_capex_saved_usd": ("colocation_capex_saved_usd_per_gateway",),
+    "gateway_opex_saved_usd_year": ("colocation_opex_saved_usd_per_gateway_year",),
+    "aws_gateway_sites": ("n_gateways_at_aws_sites",),
+}
 
 
 def capacity_curve(cfg, gen1_total: int) -> tuple[np.ndarray, np.ndarray, str]:
@@ -77,7 +83,12 @@ def with_ground_inputs(cfg):
         found = aws_integration_inputs()
     except Exception as exc:  # the ground model's own failure must not stop a valuation
         return cfg, f"FALLBACK: valuation.toml (ground model failed: {exc})".replace("\n", " ")
-    values = {k: found[k] for k in GROUND_KEYS if isinstance(found, dict) and k in found}
+    values = {}
+    if isinstance(found, dict):
+        for name, keys in GROUND_KEYS.items():
+            entries = [found.get(k) for k in keys]
+            if all(isinstance(e, dict) and "value" in e for e in entries):
+                values[name] = sum(float(e["value"]) for e in entries)
     if not values:
         return cfg, "FALLBACK: valuation.toml (the ground model gave none of the expected keys)"
     return (
