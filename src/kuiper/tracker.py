@@ -103,6 +103,7 @@ class TrackerConfig:
     decay_altitude_km: float
     fetch_suggest_after_days: float
     max_history_samples: float
+    stale_warning_fraction: float
     vehicle_by_launch_site: dict = dataclasses.field(default_factory=dict)
     unattributed: str = "unattributed"
 
@@ -144,6 +145,7 @@ class SatelliteState:
     rate_km_day: float
     last_epoch_utc: str
     reached_station: bool
+    stale: bool = False
 
     def to_dict(self) -> dict:
         return dataclasses.asdict(self)
@@ -408,6 +410,7 @@ class Fleet:
                     rate_km_day=None if np.isnan(rate) else round(rate, 4),
                     last_epoch_utc=_us_to_iso(int(h.epoch_us[i])),
                     reached_station=reached,
+                    stale=bool(stale),
                 )
             )
         return out
@@ -487,6 +490,16 @@ class Fleet:
                     f"set ({_us_to_iso(newest)[:10]}): phases are extrapolated, and satellites "
                     "without a set for longer than their staleness limit count as drifting"
                 )
+            else:
+                live = [s for s in states if s.phase != "decayed"]
+                n_stale = sum(s.stale for s in live)
+                if live and n_stale > self.config.stale_warning_fraction * len(live):
+                    warnings.append(
+                        f"{n_stale} of {len(live)} satellites in orbit have no element set "
+                        f"within their staleness limit of {as_of:%Y-%m-%d} and count as "
+                        "drifting: they left tracking, or the store's data for them is old "
+                        "(run 'kuiper fetch')"
+                    )
         totals = {
             "launched": launched,
             "in_orbit": launched - decayed,
