@@ -36,8 +36,6 @@ GP_QUERY = "GROUP=kuiper&FORMAT=csv"
 SATCAT_PATH = "/satcat/records.php"
 PASSWORD = "s3cret-Pa55word-never-shown"
 
-pytest.importorskip("pytest_httpserver")
-
 
 def celestrak_gp_csv() -> bytes:
     if SHARED_GP.exists():
