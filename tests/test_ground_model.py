@@ -10,6 +10,8 @@ import math
 import numpy as np
 import pytest
 from click.testing import CliRunner
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from kuiper.cli import main
 from kuiper.errors import KuiperError
@@ -201,3 +203,32 @@ def test_cli_json_is_strict(tmp_path):
     assert d["routing"] == "isl" and set(d["without_isl"]) == {"A", "B"}
     for s in d["scenarios"].values():
         assert s["latency_ms"]["p50"] is None or math.isfinite(s["latency_ms"]["p50"])
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    duration=st.floats(allow_nan=True, allow_infinity=True),
+    step=st.floats(allow_nan=True, allow_infinity=True),
+)
+def test_any_window_gives_a_step_count_or_a_one_line_error(duration, step):
+    from kuiper.ground import _check_window
+
+    try:
+        n = _check_window(duration, step)
+    except KuiperError as exc:
+        assert "\n" not in str(exc)
+    else:
+        assert 1 <= n <= MAX_STEPS and math.isfinite(duration) and step > 0
+
+
+def test_real_constellation_routes_over_isl(seeded_db):
+    from kuiper.store import Store
+
+    with Store(seeded_db) as store:
+        d = estimate_ground(
+            store, constellation="real", isl=True, n_cities=10, duration_s=1200.0, step_s=600.0
+        ).to_dict()
+    a_isl, a_bent = d["scenarios"]["A"], d["without_isl"]["A"]
+    assert d["constellation"] == "real" and d["n_satellites"] > 300
+    assert a_isl["availability"] >= a_bent["availability"]
+    assert a_isl["hops"]["max"] >= 1
