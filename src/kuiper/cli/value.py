@@ -21,6 +21,7 @@ from ._common import (
     seed_option,
     trials_option,
 )
+from .fetch import echo_data_age
 
 
 @main.command(context_settings=CONTEXT)
@@ -35,24 +36,28 @@ from ._common import (
     help="Valuation assumptions (TOML) replacing the shipped valuation.toml.",
 )
 @click.option(
-    "--ground-advantage",
-    type=click.FloatRange(min=0.0),
-    help="Multiplier on the AWS synergy from the ground model (default: the "
-    "value in valuation.toml).",
+    "--scenarios",
+    is_flag=True,
+    help="Also print the transparent bear/base/bull DCF (its annual cash flows) and the "
+    "comparables cross-check next to the Monte Carlo.",
 )
 @fail_cleanly
-def value(as_of, db, as_json, trials, seed, config, ground_advantage):
+def value(as_of, db, as_json, trials, seed, config, scenarios):
     """Real-options value of Kuiper / Amazon Leo, with P10/P50/P90.
 
-    Deployment paths from the forecast drive capacity; demand follows a geometric
-    Brownian motion; options to expand to Gen-2, defer and abandon or sell are
-    exercised by a rule fitted on independent paths; a regulatory branch and an AWS
-    synergy leg are added. Every assumption, its range and source:
+    Deployment paths from the forecast drive the fleet (satellites retire and are
+    replaced); demand is adopted by segment (consumer, enterprise and D2A, backhaul,
+    aviation and maritime) with uncertain ceilings, ARPUs and speeds; options to exit
+    (least-squares Monte Carlo, not before service start + 12 months), defer Gen-1 and
+    expand to Gen-2 are fitted on independent paths and reported one by one; a
+    regulatory branch, AWS integration in dollars and the D2D leg through Globalstar
+    (not in the total) are added. Every assumption, its range and source:
     kuiper/data/valuation.toml. Values are in USD.
 
     \b
     Examples:
       kuiper value
+      kuiper value --scenarios
       kuiper value --json > leo.json
       kuiper value --json | kuiper sotp --kuiper -
     """
@@ -60,18 +65,21 @@ def value(as_of, db, as_json, trials, seed, config, ground_advantage):
 
     cfg = load_valuation_config(config)
     with open_store_cli(db) as store:
+        echo_data_age(store)
         when = as_of_date(store, as_of)
-        with click.progressbar(length=trials, label="Valuing", file=sys.stderr) as bar:
+        with click.progressbar(length=4, label="Valuing", file=sys.stderr) as bar:
             result = value_kuiper(
                 store,
                 as_of=when,
                 trials=trials,
                 seed=seed,
                 config=cfg,
-                ground_advantage=ground_advantage,
                 progress=lambda done, total: bar.update(done - bar.pos),
             )
-    click.echo(dumps_strict(result.to_dict()) if as_json else result.render())
+    if as_json:
+        click.echo(dumps_strict(result.to_dict()))
+    else:
+        click.echo(result.render(scenarios=scenarios))
 
 
 @main.command(context_settings=CONTEXT)

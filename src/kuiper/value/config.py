@@ -20,41 +20,98 @@ DAYS_PER_YEAR = 365.25
 SUMMARY_KEYS = ("p10", "p50", "p90", "mean")
 TAGS = ("seen", "inferred", "weak")
 
+INF = math.inf
 # Each parameter's domain: (lowest, highest, whether the ends are allowed).
 _DOMAINS = {
     "discount_rate": (0.0, 1.0, False),
     "tax_rate": (0.0, 1.0, "low"),
     "terminal_growth": (-0.5, 0.5, True),
-    "market_revenue_usd_year": (0.0, math.inf, "low"),
-    "demand_share": (0.0, 1.0, True),
-    "demand_growth": (-0.9, 2.0, True),
-    "demand_volatility": (0.0, 3.0, True),
-    "revenue_per_satellite_usd_year": (0.0, math.inf, "low"),
+    "market_growth": (-0.5, 1.0, True),
+    "market_volatility": (0.0, 0.25, True),
+    "consumer_subscribers": (0.0, 1e10, True),
+    "consumer_arpu_usd_month": (0.0, 1e6, True),
+    "consumer_adoption_years": (0.0, 100.0, False),
+    "enterprise_sites": (0.0, 1e9, True),
+    "enterprise_arpu_usd_month": (0.0, 1e7, True),
+    "enterprise_capacity_weight": (0.0, 1e4, False),
+    "backhaul_sites": (0.0, 1e9, True),
+    "backhaul_arpu_usd_month": (0.0, 1e7, True),
+    "backhaul_capacity_weight": (0.0, 1e4, False),
+    "mobility_terminals": (0.0, 1e9, True),
+    "mobility_arpu_usd_month": (0.0, 1e7, True),
+    "mobility_capacity_weight": (0.0, 1e4, False),
+    "enterprise_adoption_years": (0.0, 100.0, False),
+    "d2d_revenue_usd_year": (0.0, 1e12, True),
+    "d2d_ebitda_margin": (-1.0, 1.0, True),
+    "globalstar_price_usd": (0.0, 1e12, True),
+    "subscribers_per_satellite": (0.0, 1e7, True),
+    "busy_hour_mbps_per_subscriber": (0.0, 1e5, True),
+    "satellite_life_years": (0.5, 50.0, True),
+    "replacement_cost_usd_per_satellite": (0.0, 1e10, True),
     "priority_haircut": (0.0, 1.0, True),
-    "waiver_probability": (0.0, 1.0, True),
-    "gen1_capex_usd": (0.0, math.inf, "low"),
-    "invested_usd": (0.0, math.inf, "low"),
-    "fixed_opex_usd_year": (0.0, math.inf, "low"),
+    "waiver_probability_at_precedent": (0.0, 1.0, True),
+    "gen1_capex_usd": (0.0, 1e12, True),
+    "invested_usd": (0.0, 1e12, True),
+    "launch_share_of_capex": (0.0, 1.0, True),
+    "take_or_pay_share": (0.0, 1.0, True),
+    "fixed_opex_usd_year": (0.0, 1e12, True),
     "variable_cost_share": (0.0, 1.0, True),
-    "maintenance_capex_share": (0.0, 1.0, True),
-    "gen2_capex_usd": (0.0, math.inf, "low"),
-    "gen2_capacity_ratio": (0.0, math.inf, "low"),
-    "salvage_usd": (0.0, math.inf, "low"),
-    "enterprise_government_share": (0.0, 1.0, True),
+    "gen2_capex_usd": (0.0, 1e12, True),
+    "gen2_capacity_ratio": (0.0, 100.0, True),
+    "spectrum_value_usd": (0.0, 1e12, True),
+    "distressed_usd_per_satellite": (0.0, 1e10, True),
+    "distressed_ev_per_subscriber_usd": (0.0, 1e6, True),
+    "deorbit_cost_usd_per_satellite": (0.0, 1e10, True),
+    "exit_fixed_cost_usd": (0.0, 1e12, True),
     "aws_attach_rate": (0.0, 1.0, True),
     "aws_operating_margin": (0.0, 1.0, True),
-    "ground_advantage": (0.0, math.inf, "low"),
-    "diluted_shares": (0.0, math.inf, False),
+    "transit_avoided_usd_per_gbps_year": (0.0, 1e9, True),
+    "aws_gateway_sites": (0.0, 1e4, True),
+    "gateway_capex_saved_usd": (0.0, 1e10, True),
+    "gateway_opex_saved_usd_year": (0.0, 1e10, True),
+    "starlink_ev_to_ebitda": (0.0, 1e3, True),
+    "starlink_revenue_usd_2025": (0.0, 1e12, False),
+    "starlink_ebitda_margin": (0.0, 1.0, False),
+    "starlink_subscribers_2025": (0.0, 1e10, False),
+    "diluted_shares": (1e6, 1e12, True),
 }
-# Parameters the tornado leaves out: they do not move the total in USD.
-_NOT_IN_TORNADO = ("diluted_shares",)
+# Parameters drawn per trial in the Monte Carlo (low/high are their P10/P90); all the
+# others stay at base there and are only swung in the tornado.
+UNCERTAIN = (
+    "consumer_subscribers",
+    "enterprise_sites",
+    "backhaul_sites",
+    "mobility_terminals",
+    "consumer_arpu_usd_month",
+    "enterprise_arpu_usd_month",
+    "backhaul_arpu_usd_month",
+    "mobility_arpu_usd_month",
+    "consumer_adoption_years",
+    "enterprise_adoption_years",
+    "d2d_revenue_usd_year",
+    "satellite_life_years",
+)
+# Parameters the tornado leaves out: they do not move Kuiper's total in USD.
+_NOT_IN_TORNADO = (
+    "diluted_shares",
+    "starlink_ev_to_ebitda",
+    "starlink_revenue_usd_2025",
+    "starlink_ebitda_margin",
+    "starlink_subscribers_2025",
+    "d2d_revenue_usd_year",
+    "d2d_ebitda_margin",
+    "globalstar_price_usd",
+)
+# The valuation ends at most this many years after the as-of date (issue 10, R6/T11).
+MAX_VALUATION_YEARS = 50
 
 _MODEL_FIELDS = {
     "valuation_end_utc": "date",
     "terminal_value": "bool",
     "decision_interval_months": "int1",
     "service_start_satellites": "int0",
-    "demand_reference_utc": "date",
+    "abandon_after_service_months": "int0",
+    "replace_retired": "bool",
     "priority_loss_utc": "date",
     "priority_restore_utc": "date",
     "gen2_lead_months": "int0",
@@ -62,19 +119,36 @@ _MODEL_FIELDS = {
     "gen2_capex_months": "int1",
     "expand_from_utc": "date",
     "expand_until_utc": "date",
-    "abandon_from_utc": "date",
+    "bass_q_over_p": "float",
+    "globalstar_close_utc": "date",
+    "d2d_start_utc": "date",
+    "scenario_weight_bear": "float",
+    "scenario_weight_base": "float",
+    "scenario_weight_bull": "float",
 }
-_MODEL_SOURCES = (
-    "valuation_end_source",
-    "terminal_value_source",
-    "decision_interval_source",
-    "service_start_source",
-    "demand_reference_source",
-    "priority_source",
-    "gen2_source",
-    "expand_window_source",
-    "abandon_from_source",
-)
+# Each [model] field's source key.
+_SOURCE_OF = {
+    "valuation_end_utc": "valuation_end_source",
+    "terminal_value": "terminal_value_source",
+    "decision_interval_months": "decision_interval_source",
+    "service_start_satellites": "service_start_source",
+    "abandon_after_service_months": "abandon_after_service_source",
+    "replace_retired": "replace_retired_source",
+    "priority_loss_utc": "priority_source",
+    "priority_restore_utc": "priority_source",
+    "gen2_lead_months": "gen2_source",
+    "gen2_build_months": "gen2_source",
+    "gen2_capex_months": "gen2_source",
+    "expand_from_utc": "expand_window_source",
+    "expand_until_utc": "expand_window_source",
+    "bass_q_over_p": "bass_source",
+    "globalstar_close_utc": "d2d_source",
+    "d2d_start_utc": "d2d_source",
+    "scenario_weight_bear": "scenario_source",
+    "scenario_weight_base": "scenario_source",
+    "scenario_weight_bull": "scenario_source",
+}
+_MODEL_SOURCES = tuple(dict.fromkeys(_SOURCE_OF.values()))
 OPTIONS = ("expand", "defer", "abandon")
 
 
@@ -141,6 +215,20 @@ class ValuationConfig:
                 high=max(a.high, v),
                 source=source or a.source,
             )
+        new = dataclasses.replace(self, parameters=params)
+        _check_parameters(new.parameters, new.path)
+        return new
+
+    def with_fixed(self, **values) -> ValuationConfig:
+        """A copy with some parameters set to a value with no range (low = base = high)."""
+        params = dict(self.parameters)
+        for name, v in values.items():
+            if name not in params:
+                raise KuiperError(f"{self.path}: unknown parameter {name!r}")
+            if not _is_number(v):
+                raise KuiperError(f"{self.path}: [parameter.{name}] value must be a number")
+            v = float(v)
+            params[name] = dataclasses.replace(params[name], base=v, low=v, high=v)
         new = dataclasses.replace(self, parameters=params)
         _check_parameters(new.parameters, new.path)
         return new
@@ -238,6 +326,10 @@ def _model_value(table: dict, key: str, kind: str, name: str):
         if not isinstance(v, bool):
             raise ManifestError(f"{where} field {key!r} must be true or false, got {v!r}")
         return v
+    if kind == "float":
+        if not _is_number(v):
+            raise ManifestError(f"{where} field {key!r} must be a finite number, got {v!r}")
+        return float(v)
     least = 1 if kind == "int1" else 0
     if isinstance(v, bool) or not isinstance(v, int) or v < least:
         raise ManifestError(f"{where} field {key!r} must be an integer >= {least}, got {v!r}")
@@ -245,8 +337,28 @@ def _model_value(table: dict, key: str, kind: str, name: str):
 
 
 def _check_model(model: dict, name: str) -> None:
-    if model["expand_from_utc"] > model["expand_until_utc"]:
-        raise ManifestError(f"{name}: [model] field 'expand_from_utc' is after 'expand_until_utc'")
+    """Cross-field checks (issue 10, W14/T11/R6): dates in order, a bounded horizon."""
+    where = f"{name}: [model]"
+    for early, late in (
+        ("expand_from_utc", "expand_until_utc"),
+        ("priority_loss_utc", "priority_restore_utc"),
+        ("globalstar_close_utc", "d2d_start_utc"),
+    ):
+        if model[early] > model[late]:
+            raise ManifestError(f"{where} field {early!r} is after {late!r}")
+    end = model["valuation_end_utc"]
+    if end.year > dt.date.today().year + MAX_VALUATION_YEARS:
+        raise ManifestError(
+            f"{where} field 'valuation_end_utc' = {end} is more than {MAX_VALUATION_YEARS} "
+            "years ahead; the terminal value covers what comes after"
+        )
+    if model["bass_q_over_p"] < 0:
+        raise ManifestError(f"{where} field 'bass_q_over_p' must be >= 0")
+    weights = [model[f"scenario_weight_{k}"] for k in ("bear", "base", "bull")]
+    if min(weights) < 0 or abs(sum(weights) - 1.0) > 1e-9:
+        raise ManifestError(
+            f"{where} fields 'scenario_weight_*' must be >= 0 and sum to 1, got {weights}"
+        )
 
 
 def load_valuation_config(path: str | Path | None = None) -> ValuationConfig:
@@ -298,22 +410,7 @@ def load_valuation_config(path: str | Path | None = None) -> ValuationConfig:
         if not isinstance(v, str) or not v.strip():
             raise ManifestError(f"{name}: [model] field {key!r} must be a non-empty string")
         sources[key] = v
-    by_field = {
-        "valuation_end_utc": "valuation_end_source",
-        "terminal_value": "terminal_value_source",
-        "decision_interval_months": "decision_interval_source",
-        "service_start_satellites": "service_start_source",
-        "demand_reference_utc": "demand_reference_source",
-        "priority_loss_utc": "priority_source",
-        "priority_restore_utc": "priority_source",
-        "gen2_lead_months": "gen2_source",
-        "gen2_build_months": "gen2_source",
-        "gen2_capex_months": "gen2_source",
-        "expand_from_utc": "expand_window_source",
-        "expand_until_utc": "expand_window_source",
-        "abandon_from_utc": "abandon_from_source",
-    }
-    field_sources = {k: sources[v] for k, v in by_field.items()}
+    field_sources = {k: sources[v] for k, v in _SOURCE_OF.items()}
     opt = data.get("options")
     if not isinstance(opt, dict):
         raise ManifestError(f"{name}: missing [options] table")

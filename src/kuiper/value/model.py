@@ -1,59 +1,30 @@
-"""Monte Carlo real-options valuation of Kuiper / Amazon Leo.
+"""Monte Carlo real-options valuation of Kuiper / Amazon Leo: paths, the kernel run, the entry.
 
-The model
----------
 Each valuation trial couples a deployment path from the forecast with a demand path:
 
 1. **Deployment.** :func:`kuiper.forecast.forecast_deployment` gives month-end marginal
-   histograms of launched, in-orbit and on-station counts, not per-trial paths. A trial
-   draws one uniform ``u`` (stratified) and reads every month's quantile at ``u``: the
-   comonotone coupling. Each path is then the ``u``-quantile path; it keeps every month's
-   marginal exactly, and makes counts in different months perfectly rank-correlated.
-   Cumulative counts of one simulated fleet are strongly autocorrelated anyway, so this
-   is close; where it errs it errs wide: of all couplings with these marginals the
-   comonotone one gives the largest variance of any sum over months (the upper Frechet
-   bound), so the P10-P90 of values are if anything too wide and the means unchanged
-   (means of sums depend only on marginals). Past the forecast's horizon each path
-   grows at its own last-year rate up to the authorized Gen-1 count.
-2. **Capacity.** Effective satellites on station x revenue per satellite of capacity
-   (USD/yr, inferred from Starlink). Satellites launched after the priority-loss date
-   count for ``1 - priority_haircut`` until 50% of Gen-1 is on station or the restore
-   date. Revenue starts once ``service_start_satellites`` (578) are on station.
-3. **Demand** is a geometric Brownian motion in USD/yr; revenue = min(demand, capacity).
-4. **Cash.** Revenue less variable and fixed opex, maintenance capex (a share of
-   revenue), Gen-1 capex per satellite launched (the rest of the Gen-1 budget after the
-   sunk investment) and Gen-2 capex; after tax with full expensing; a Gordon terminal
-   value after the last month. Discounted at a risk-adjusted rate (the marketed-asset
-   disclaimer approach of Copeland and Antikarov: drift and discount both real-world).
-5. **Regulation.** At each Gen-1 milestone not yet waived at the as-of date, a trial
-   short of the target keeps its licence with ``waiver_probability`` (as on 2026-06-05),
-   else the licence is cut to the satellites in orbit at the deadline (47 CFR
-   25.164(b)): no more Gen-1 capex or capacity beyond them.
-6. **Options** (expand to Gen-2, defer Gen-1 capex, abandon/sell at a salvage floor) are
-   exercised by a parametric rule, checked every ``decision_interval_months``:
-
-   - abandon when demand < theta_A x C_ref (then receive the salvage, stop);
-   - expand (once, inside its window) when demand > theta_E x C_ref;
-   - pause Gen-1 deployment and its capex for one interval when demand <
-     theta_D x current capacity (the deployment clock stops, satellites stay as they are);
-
-   with C_ref the full Gen-1 fleet's revenue capacity. The thresholds maximise the
-   mean value (Leo plus synergy) on an independent set of training paths (Andersen
-   1999; Garcia 2003), so the rule is a feasible policy and the option premium a low
-   estimate without foresight bias. Option premium = value with options - static NPV.
-7. **AWS synergy** = attach rate x Leo enterprise+government revenue x AWS operating
-   margin x the ground model's advantage multiplier, after tax, under the same policy.
+   histograms; a trial reads every month's quantile at one stratified uniform (the
+   comonotone coupling: marginals exact, the P10-P90 of sums if anything too wide). Past
+   the forecast's horizon each path grows at its own last-year rate up to Gen-1.
+2. **Fleet.** Satellites retire after a life drawn per trial and are replaced at a cost;
+   Gen-2 is expansion. Capacity (consumer subscribers) comes from the capacity curve of
+   :mod:`kuiper.value.capacity`.
+3. **Demand** by segment (:mod:`kuiper.value.demand`): Bass adoption from each path's
+   service start to uncertain ceilings at uncertain ARPUs, times a market level whose
+   median grows at the stated rate. Capacity is served to the segments paying most per
+   unit of capacity first.
+4. **Cash** (:mod:`kuiper.value.costs`): revenue less opex, Gen-1, replacement and Gen-2
+   capex, after tax, discounted at a risk-adjusted rate, plus a Gordon terminal value.
+5. **Regulation**: at each Gen-1 milestone not yet waived, a short path keeps its licence
+   with a probability that falls with its shortfall, anchored on the 2026-06-05 waiver.
+6. **Options** (:mod:`kuiper.value.decisions`): abandon or sell by least-squares Monte
+   Carlo, expand and defer by fitted threshold rules, all on independent training paths.
+7. **AWS integration** in dollars: D2A attach x AWS margin on enterprise revenue, transit
+   avoided per Gbps carried, gateway co-location capex and opex saved.
+8. **D2D** through Globalstar is its own leg, net of the price; it is not in the total
+   (the SOTP's Globalstar line carries it, so nothing is counted twice).
 
 Every assumption is in ``kuiper/data/valuation.toml`` with its source and range.
-
-Notes
------
-Longstaff, F. and Schwartz, E. (2001), Valuing American options by simulation: a
-simple least-squares approach, Rev. Financ. Stud. 14(1). Andersen, L. (1999), A simple
-approach to the pricing of Bermudan swaptions in the multi-factor LIBOR market model,
-J. Comput. Finance 3(2). Garcia, D. (2003), Convergence and biases of Monte Carlo
-estimates of American option prices using a parametric exercise rule, J. Econ. Dyn.
-Control 27. Copeland, T. and Antikarov, V. (2001), Real Options: A Practitioner's Guide.
 """
 
 from __future__ import annotations
@@ -61,6 +32,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import math
+import os
 from collections.abc import Callable
 from pathlib import Path
 
@@ -68,20 +40,27 @@ import numpy as np
 
 from ..errors import KuiperError
 from ..timescale import UTC
+from . import capacity as capacity_mod
+from . import costs, decisions, demand
 from .config import (
-    _NOT_IN_TORNADO,
     DAYS_PER_YEAR,
     DEFAULT_TRIALS,
     FORECAST_TRIALS,
+    MAX_VALUATION_YEARS,
     N_LEVELS,
     OPTIONS,
-    SUMMARY_KEYS,
     ValuationConfig,
-    _is_number,
     _resolve_config,
 )
+from .result import Valuation, summary
 
-__all__ = ["Valuation", "value_kuiper", "tornado", "render_tornado"]
+__all__ = ["Valuation", "value_kuiper"]
+
+# Bytes of memory per trial and month the valuation needs (market paths of the evaluation
+# and training sets, the normals behind them, and the kernel's records), for the refusal
+# of --trials beyond the machine's memory (issue 10, R4).
+BYTES_PER_TRIAL_MONTH = 40
+
 
 # ---------------------------------------------------------------------------
 # Inputs that do not depend on the assumptions: the grid and the random draws
@@ -111,8 +90,6 @@ def _quantile_table(forecast, n_month: int, gen1_total: int) -> np.ndarray:
                 raise KuiperError(f"forecast histogram for month {m} is empty")
             table[k, m] = np.searchsorted(cdf, p * cdf[-1], side="left")
         if n_month > n_fc:
-            # Past the forecast: each quantile path grows at its own last-year rate up
-            # to the authorized Gen-1 count (never down, never past a larger count).
             span = min(12, n_fc - 1)
             last = table[k, n_fc - 1].astype(np.float64)
             slope = (last - table[k, n_fc - 1 - span]) / span if span > 0 else 0.0 * last
@@ -126,7 +103,8 @@ def _quantile_table(forecast, n_month: int, gen1_total: int) -> np.ndarray:
 @dataclasses.dataclass
 class _Draws:
     level: np.ndarray  # int64 (n,)
-    z: np.ndarray  # float64 (n, n_month)
+    z_seg: np.ndarray  # float64 (n, 5): ceilings, ARPUs, speeds, life, D2D revenue
+    eps: np.ndarray  # float64 (n, n_month): market shocks
     waiver_u: np.ndarray  # float64 (n, n_milestone)
 
 
@@ -135,13 +113,14 @@ def _draws(n: int, n_month: int, n_ms: int, seq: np.random.SeedSequence) -> _Dra
     u = (rng.permutation(n) + rng.random(n)) / n  # stratified deployment quantiles
     level = np.minimum((u * N_LEVELS).astype(np.int64), N_LEVELS - 1)
     half = n // 2
-    z = np.empty((n, n_month))
-    z[:half] = rng.standard_normal((half, n_month))
-    z[half : 2 * half] = -z[:half]  # antithetic demand paths
+    z = rng.standard_normal((n, 5))
+    eps = np.empty((n, n_month))
+    eps[:half] = rng.standard_normal((half, n_month))
+    eps[half : 2 * half] = -eps[:half]  # antithetic market paths and parameters
+    z[half : 2 * half] = -z[:half]
     if n % 2:
-        z[-1] = rng.standard_normal(n_month)
-    waiver_u = rng.random((n, n_ms))
-    return _Draws(level, z, waiver_u)
+        eps[-1] = rng.standard_normal(n_month)
+    return _Draws(level, z, eps, rng.random((n, n_ms)))
 
 
 @dataclasses.dataclass
@@ -158,19 +137,58 @@ class _Prepared:
     gen1_total: int
     gen2_total: int
     half_target: int
+    half_waived_utc: dt.date
+    dec_index: np.ndarray
     evaluation: _Draws
     training: _Draws
     trials: int
     seed: int
 
 
+def check_trials(trials: int, n_month: int) -> None:
+    """Refuse trial counts whose memory estimate exceeds what the machine has (R4)."""
+    if isinstance(trials, bool) or not isinstance(trials, int) or trials < 2:
+        raise KuiperError(f"trials must be an integer >= 2, got {trials!r}")
+    need = BYTES_PER_TRIAL_MONTH * (trials + max(2_000, trials // 2)) * n_month
+    have = _available_memory_bytes()
+    if have is not None and need > have:
+        raise KuiperError(
+            f"--trials {trials:,} needs about {need / 2**30:.1f} GiB over {n_month} months, "
+            f"more than the {have / 2**30:.1f} GiB available; use fewer trials"
+        )
+
+
+def check_seed(seed) -> None:
+    """Seeds are integers >= 0 (issue 10, T5: numpy refuses negative ones)."""
+    if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
+        raise KuiperError(f"seed must be an integer >= 0, got {seed!r}")
+
+
+def _available_memory_bytes() -> int | None:
+    try:
+        with open("/proc/meminfo") as f:
+            for line in f:
+                if line.startswith("MemAvailable:"):
+                    return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    try:
+        return os.sysconf("SC_AVPHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
+    except (ValueError, OSError, AttributeError):
+        return None
+
+
 def _prepare(forecast, cfg: ValuationConfig, trials: int, seed: int) -> _Prepared:
     from ..manifest import load_authorization
 
-    if trials < 2:
-        raise KuiperError(f"trials must be at least 2, got {trials}")
+    check_seed(seed)
     as_of = forecast.as_of
     end = cfg.model["valuation_end_utc"]
+    if end.year > as_of.year + MAX_VALUATION_YEARS:
+        raise KuiperError(
+            f"valuation_end_utc {end} is more than {MAX_VALUATION_YEARS} years after the "
+            f"as-of date {as_of:%Y-%m-%d}"
+        )
     months = [d for d in forecast.month_end if d <= end]
     if not months:
         raise KuiperError(
@@ -179,6 +197,7 @@ def _prepare(forecast, cfg: ValuationConfig, trials: int, seed: int) -> _Prepare
         )
     while months[-1] < end:
         months.append(_next_month_end(months[-1]))
+    check_trials(trials, len(months))
     t_yr = np.array([_years(d, as_of) for d in months])
     dt_yr = np.diff(t_yr, prepend=0.0)
     auth = load_authorization()
@@ -187,20 +206,24 @@ def _prepare(forecast, cfg: ValuationConfig, trials: int, seed: int) -> _Prepare
         (auth.half_deadline_utc, auth.half_target, as_of_date >= auth.half_waived_utc),
         (auth.full_deadline_utc, auth.gen1_total, False),
     ]
-    table = _quantile_table(forecast, len(months), auth.gen1_total)
-    n_train = max(2_000, trials // 2)
+    interval = cfg.model["decision_interval_months"]
+    dec_index = np.full(len(months), -1, np.int64)
+    dec_index[::interval] = np.arange(len(range(0, len(months), interval)))
     eval_seq, train_seq = np.random.SeedSequence(seed).spawn(2)
+    n_train = max(2_000, trials // 2)
     return _Prepared(
         as_of=as_of,
         month_end=months,
         t_yr=t_yr,
         dt_yr=dt_yr,
-        table=table,
+        table=_quantile_table(forecast, len(months), auth.gen1_total),
         initial=np.asarray(forecast.initial, np.int64),
         milestones=milestones,
         gen1_total=auth.gen1_total,
         gen2_total=auth.gen2_total,
         half_target=auth.half_target,
+        half_waived_utc=auth.half_waived_utc,
+        dec_index=dec_index,
         evaluation=_draws(trials, len(months), len(milestones), eval_seq),
         training=_draws(n_train, len(months), len(milestones), train_seq),
         trials=trials,
@@ -219,10 +242,8 @@ def _month_index(months: list, date: dt.date) -> int:
 
 @dataclasses.dataclass
 class _Inputs:
+    cfg: ValuationConfig
     par: np.ndarray
-    logd0: float
-    drift: np.ndarray
-    vol: np.ndarray
     df: np.ndarray
     decision: np.ndarray
     ms_month: np.ndarray
@@ -230,6 +251,10 @@ class _Inputs:
     ms_waived: np.ndarray
     grandfathered_month: int
     grandfathered_fixed: int
+    cap_n: np.ndarray
+    cap_units: np.ndarray
+    weight: np.ndarray
+    order: np.ndarray
     derived: dict
 
 
@@ -237,414 +262,230 @@ def _inputs(prep: _Prepared, cfg: ValuationConfig) -> _Inputs:
     from ..manifest import launches_as_of
     from ._kernels import CAN_ABANDON, CAN_DEFER, CAN_EXPAND, PAR_NAMES
 
-    v = cfg.value
+    cfg, ground_source = capacity_mod.with_ground_inputs(cfg)
     mdl = cfg.model
     months = prep.month_end
     n_month = len(months)
-    r_c = math.log1p(v("discount_rate"))
-    df = np.exp(-r_c * prep.t_yr)
-    mu = math.log1p(v("demand_growth"))
-    sigma = v("demand_volatility")
-    ref = dt.datetime.combine(mdl["demand_reference_utc"], dt.time(), tzinfo=UTC)
-    years_from_ref = (prep.as_of - ref).total_seconds() / 86400.0 / DAYS_PER_YEAR
-    d_ref = v("market_revenue_usd_year") * v("demand_share")
-    d0 = d_ref * math.exp(mu * years_from_ref)
-    logd0 = math.log(d0) if d0 > 0 else -math.inf
-    drift = (mu - 0.5 * sigma**2) * prep.dt_yr
-    vol = sigma * np.sqrt(prep.dt_yr)
-
+    df = np.exp(-math.log1p(cfg.value("discount_rate")) * prep.t_yr)
     decision = np.zeros(n_month, np.int64)
-    interval = mdl["decision_interval_months"]
-    for m in range(0, n_month, interval):
-        bits = 0
-        if cfg.options["abandon"] and months[m] >= mdl["abandon_from_utc"]:
-            bits |= CAN_ABANDON
-        if cfg.options["expand"] and mdl["expand_from_utc"] <= months[m] <= mdl["expand_until_utc"]:
+    for m in np.flatnonzero(prep.dec_index >= 0):
+        bits = CAN_ABANDON | CAN_DEFER
+        if mdl["expand_from_utc"] <= months[m] <= mdl["expand_until_utc"]:
             bits |= CAN_EXPAND
-        if cfg.options["defer"]:
-            bits |= CAN_DEFER
         decision[m] = bits
-
     as_of_date = prep.as_of.astimezone(UTC).date()
     ms_month = np.array(
         [_month_index(months, d) if d > as_of_date else -1 for d, _, _ in prep.milestones],
         np.int64,
     )
     ms_month[ms_month >= n_month] = -1
-    ms_target = np.array([t for _, t, _ in prep.milestones], np.int64)
-    ms_waived = np.array([int(w) for _, _, w in prep.milestones], np.int64)
-
     loss = mdl["priority_loss_utc"]
     if as_of_date >= loss:
-        gf_month = -1
-        gf_fixed = sum(la.satellites for la in launches_as_of(loss))
+        gf_month, gf_fixed = -1, sum(la.satellites for la in launches_as_of(loss))
     else:
-        gf_month = _month_index(months, loss)
-        gf_fixed = 0
+        gf_month, gf_fixed = _month_index(months, loss), 0
     restore = mdl["priority_restore_utc"]
-    restore_month = 0 if restore <= as_of_date else _month_index(months, restore)
-
     launched0 = int(prep.initial[0])
-    remaining = max(v("gen1_capex_usd") - v("invested_usd"), 0.0)
-    capex_per_sat = remaining / max(prep.gen1_total - launched0, 1)
-    rev_sat = v("revenue_per_satellite_usd_year")
-    after_tax = 1.0 - v("tax_rate")
-    synergy = (
-        after_tax
-        * v("aws_attach_rate")
-        * v("enterprise_government_share")
-        * v("aws_operating_margin")
-        * v("ground_advantage")
+    values, derived = costs.kernel_costs(
+        cfg, launched0=launched0, gen1_total=prep.gen1_total, gen2_total=prep.gen2_total
     )
-    r, g = v("discount_rate"), v("terminal_growth")
-    tv = (1.0 + g) / (r - g) if mdl["terminal_value"] else 0.0
-    values = {
-        "revenue_per_satellite": rev_sat,
-        "capex_per_satellite": capex_per_sat,
-        "fixed_opex": v("fixed_opex_usd_year"),
-        "variable_share": v("variable_cost_share"),
-        "maintenance_share": v("maintenance_capex_share"),
-        "after_tax": after_tax,
-        "salvage": v("salvage_usd"),
-        "gen2_satellites": float(prep.gen2_total),
-        "gen2_ratio": v("gen2_capacity_ratio"),
-        "gen2_capex": v("gen2_capex_usd"),
-        "gen2_lead": float(mdl["gen2_lead_months"]),
-        "gen2_build": float(mdl["gen2_build_months"]),
-        "gen2_capex_months": float(mdl["gen2_capex_months"]),
-        "service_start": float(mdl["service_start_satellites"]),
-        "gen1_total": float(prep.gen1_total),
-        "half_target": float(prep.half_target),
-        "priority_haircut": v("priority_haircut"),
-        "restore_month": float(restore_month),
-        "waiver_p": v("waiver_probability"),
-        "synergy_share": synergy,
-        "tv_factor": tv,
-        "c_ref": max(prep.gen1_total * rev_sat, 1.0),
-        "theta_abandon": 0.0,
-        "theta_expand": math.inf,
-        "theta_defer": 0.0,
-        "interval": float(interval),
-    }
-    par = np.array([values[k] for k in PAR_NAMES], np.float64)
-    derived = {
-        "capex_per_satellite_usd": {
-            "value": capex_per_sat,
-            "source": "derived: (gen1_capex_usd - invested_usd) / (Gen-1 authorized - launched "
-            f"at the as-of date = {prep.gen1_total} - {launched0})",
-        },
-        "demand_at_as_of_usd_year": {
-            "value": d0,
-            "source": "derived: market_revenue_usd_year x demand_share, grown at demand_growth "
-            "from demand_reference_utc",
-        },
-        "full_gen1_capacity_usd_year": {
-            "value": prep.gen1_total * rev_sat,
-            "source": "derived: Gen-1 authorized x revenue_per_satellite_usd_year",
-        },
-        "grandfathered_satellites": {
-            "value": gf_fixed if gf_month < 0 else None,
-            "source": f"launch log: satellites launched by {loss} keep priority"
-            if gf_month < 0
-            else f"each path's launched count at {loss}",
-        },
-        "gen1_authorized": {"value": prep.gen1_total, "source": "constellation.toml"},
-        "gen2_authorized": {"value": prep.gen2_total, "source": "constellation.toml"},
-    }
+    age, age_source = costs.initial_age_months(prep.as_of, int(prep.initial[2]))
+    short, short_source = costs.precedent_shortfall(prep.half_target, prep.half_waived_utc)
+    cap_n, cap_units, cap_source = capacity_mod.capacity_curve(cfg, prep.gen1_total)
+    weight = np.array([demand.capacity_weight(cfg, s) for s in demand.SEGMENTS])
+    base = demand.segment_draws(cfg, np.zeros((1, 4)), fixed=True)
+    full_units = float(np.interp(prep.gen1_total, cap_n, cap_units))
+    mean_arpu = float(np.sum(base["arpu_usd_year"][0] * base["ceiling"][0]))
+    mean_arpu /= max(float(np.sum(base["ceiling"][0] * weight)), 1.0)
+    values.update(
+        {
+            "service_start": float(mdl["service_start_satellites"]),
+            "gen1_total": float(prep.gen1_total),
+            "half_target": float(prep.half_target),
+            "priority_haircut": cfg.value("priority_haircut"),
+            "restore_month": float(0 if restore <= as_of_date else _month_index(months, restore)),
+            "waiver_at_precedent": cfg.value("waiver_probability_at_precedent"),
+            "precedent_shortfall": short,
+            "q_over_p": mdl["bass_q_over_p"],
+            "abandon_after": float(mdl["abandon_after_service_months"]),
+            "abandon_on": 0.0,
+            "lsm_on": 0.0,
+            "interval": float(mdl["decision_interval_months"]),
+            "theta_expand": math.inf,
+            "theta_defer": 0.0,
+            "initial_age_months": age,
+            "c_ref": max(full_units * mean_arpu, 1.0),
+        }
+    )
+    derived.update(
+        {
+            "full_gen1_capacity_subscribers": {"value": full_units, "source": cap_source},
+            "full_gen1_revenue_capacity_usd_year": {
+                "value": full_units * mean_arpu,
+                "source": "derived: full Gen-1 capacity x the base segment mix's revenue per "
+                "consumer subscriber of capacity",
+            },
+            "initial_fleet_age_months": {"value": age, "source": age_source},
+            "waiver_precedent_shortfall": {"value": short, "source": short_source},
+            "ground_inputs": {"value": None, "source": ground_source},
+            "gen1_authorized": {"value": prep.gen1_total, "source": "constellation.toml"},
+            "gen2_authorized": {"value": prep.gen2_total, "source": "constellation.toml"},
+        }
+    )
     return _Inputs(
-        par, logd0, drift, vol, df, decision, ms_month, ms_target, ms_waived, gf_month, gf_fixed,
-        derived,
-    )  # fmt: skip
-
-
-def _grandfathered(prep: _Prepared, inp: _Inputs, draws: _Draws) -> np.ndarray:
-    from ._kernels import METRIC_LAUNCHED
-
-    if inp.grandfathered_month < 0:
-        return np.full(draws.level.shape[0], inp.grandfathered_fixed, np.int64)
-    m = min(inp.grandfathered_month, prep.table.shape[1] - 1)
-    return prep.table[draws.level, m, METRIC_LAUNCHED].astype(np.int64)
-
-
-def _demand(inp: _Inputs, draws: _Draws) -> np.ndarray:
-    """Exact GBM demand at each month end, USD/yr: D0 exp(cumsum(drift + vol z))."""
-    if not math.isfinite(inp.logd0):
-        return np.zeros_like(draws.z)
-    x = np.cumsum(inp.drift + inp.vol * draws.z, axis=1)
-    x += inp.logd0
-    return np.exp(x, out=x)
-
-
-def _run(prep: _Prepared, inp: _Inputs, draws: _Draws, theta=None, static=False, demand=None):
-    """Run the kernel; ``static`` switches every option off."""
-    from . import _kernels as K
-
-    par = inp.par.copy()
-    if theta is not None:
-        par[K.P_TH_ABANDON], par[K.P_TH_EXPAND], par[K.P_TH_DEFER] = theta
-    decision = np.zeros_like(inp.decision) if static else inp.decision
-    n = draws.level.shape[0]
-    leo, syn = np.empty(n), np.empty(n)
-    state, ab_m, ex_m = (np.empty(n, np.int64) for _ in range(3))
-    K.simulate(
-        prep.table,
-        draws.level,
-        prep.initial,
-        demand if demand is not None else _demand(inp, draws),
-        draws.waiver_u,
-        _grandfathered(prep, inp, draws),
-        inp.df,
-        prep.dt_yr,
-        decision,
-        inp.ms_month,
-        inp.ms_target,
-        inp.ms_waived,
-        par,
-        leo,
-        syn,
-        state,
-        ab_m,
-        ex_m,
+        cfg=cfg,
+        par=np.array([values[k] for k in PAR_NAMES], np.float64),
+        df=df,
+        decision=decision,
+        ms_month=ms_month,
+        ms_target=np.array([t for _, t, _ in prep.milestones], np.int64),
+        ms_waived=np.array([int(w) for _, _, w in prep.milestones], np.int64),
+        grandfathered_month=gf_month,
+        grandfathered_fixed=gf_fixed,
+        cap_n=cap_n.astype(np.float64),
+        cap_units=cap_units.astype(np.float64),
+        weight=weight,
+        order=demand.serving_order(cfg),
+        derived=derived,
     )
-    return leo, syn, state, ab_m, ex_m
-
-
-# ---------------------------------------------------------------------------
-# The exercise rule
-
-
-_NEVER = {"abandon": 0.0, "expand": math.inf, "defer": 0.0}
-# Coarse grids of the thresholds: abandon and expand in units of C_ref (demand over the
-# full Gen-1 fleet's revenue capacity), defer as a fraction of current capacity.
-_GRID = {
-    "abandon": np.geomspace(0.005, 5.0, 13),
-    "expand": np.geomspace(0.02, 20.0, 13),
-    "defer": np.linspace(0.1, 1.0, 10),
-}
-_ORDER = ("abandon", "expand", "defer")
-_REFINE_POINTS = 7
-
-
-def _optimise(prep: _Prepared, inp: _Inputs, options: dict, progress=None) -> dict:
-    """Thresholds maximising the mean value (Leo + synergy) on the training paths.
-
-    Coordinate search. First sweep: each enabled threshold in turn over its coarse grid
-    plus 'never', then twice refined between the best point's neighbours. Second sweep:
-    the refinements only, around the current values. The search starts twice,
-    abandonment first and abandonment last, because an early 'abandon at once' makes
-    the other thresholds irrelevant and would end the search there; the better wins.
-    """
-    enabled = [k for k in _ORDER if options.get(k)]
-    if not enabled:
-        return dict(_NEVER)
-    cache: dict = {}
-    demand = _demand(inp, prep.training)
-
-    def objective(th: dict) -> float:
-        key = tuple(th[k] for k in _ORDER)
-        if key not in cache:
-            leo, syn, *_ = _run(prep, inp, prep.training, key, demand=demand)
-            cache[key] = float(np.mean(leo + syn))
-        return cache[key]
-
-    def best(theta: dict, name: str, values) -> tuple[float, float]:
-        return max(((objective({**theta, name: x}), x) for x in values), key=lambda s: s[0])
-
-    def refine(theta: dict, name: str, score: float, x: float, step: float):
-        space = np.linspace if name == "defer" else np.geomspace
-        for _ in range(2):
-            if x == _NEVER[name]:
-                break
-            lo, hi = (x - step, x + step) if name == "defer" else (x / step, x * step)
-            grid = space(max(lo, 1e-6), hi, _REFINE_POINTS)
-            step = (grid[1] - grid[0]) if name == "defer" else grid[1] / grid[0]
-            s2, x2 = best(theta, name, grid)
-            if s2 > score:
-                score, x = s2, x2
-        return score, x
-
-    def coarse_step(name: str) -> float:
-        g = _GRID[name]
-        return (g[1] - g[0]) if name == "defer" else g[1] / g[0]
-
-    def search(order: list) -> dict:
-        theta = dict(_NEVER)
-        for name in order:
-            score, x = best(theta, name, [_NEVER[name], *_GRID[name]])
-            theta[name] = float(refine(theta, name, score, x, coarse_step(name))[1])
-        for name in order:
-            score = objective(theta)
-            theta[name] = float(refine(theta, name, score, theta[name], coarse_step(name))[1])
-        if progress:
-            progress()
-        return theta
-
-    starts = [enabled]
-    if len(enabled) > 1 and "abandon" in enabled:
-        starts.append([k for k in enabled if k != "abandon"] + ["abandon"])
-    found = [search(order) for order in starts]
-    return max(found, key=objective)
-
-
-# ---------------------------------------------------------------------------
-# The result
-
-
-def _summary(x: np.ndarray) -> dict:
-    p10, p50, p90 = np.quantile(x, [0.10, 0.50, 0.90])
-    return {"p10": float(p10), "p50": float(p50), "p90": float(p90), "mean": float(np.mean(x))}
 
 
 @dataclasses.dataclass
-class Valuation:
-    """Kuiper's value: static NPV, option premium, AWS synergy and total, in USD.
+class _Paths:
+    """Per-trial demand and fleet inputs of one set of draws under one config."""
 
-    Each summary is ``{"p10", "p50", "p90", "mean"}`` over the evaluation trials. The
-    option premium's quantiles are those of the per-trial difference (value under the
-    exercise rule minus the static value on the same paths); its mean is the option value.
-    """
-
-    as_of: dt.datetime
-    trials: int
-    seed: int
-    currency: str
-    static_npv: dict
-    option_premium: dict
-    aws_synergy: dict
-    total: dict
-    per_share: dict
-    assumptions: dict
-    policy: dict
-    diagnostics: dict
-    samples: dict = dataclasses.field(repr=False)
-
-    def to_dict(self) -> dict:
-        return {
-            "as_of": self.as_of.isoformat().replace("+00:00", "Z"),
-            "currency": self.currency,
-            "static_npv": self.static_npv,
-            "option_premium": self.option_premium,
-            "aws_synergy": self.aws_synergy,
-            "total": self.total,
-            "per_share": self.per_share,
-            "assumptions": self.assumptions,
-        }
-
-    def stderr(self, name: str) -> float:
-        """Monte Carlo standard error of the mean of ``name`` (antithetic pairs averaged)."""
-        x = self.samples[name]
-        half = x.shape[0] // 2
-        pairs = 0.5 * (x[:half] + x[half : 2 * half])
-        return float(np.std(pairs, ddof=1) / math.sqrt(half))
-
-    def render(self) -> str:
-        """A plain-text table in billions of USD, and USD per Amazon share."""
-        d = self.diagnostics
-        lines = [
-            f"Kuiper / Amazon Leo valuation as of {self.as_of:%Y-%m-%d} "
-            f"({self.trials:,} trials, seed {self.seed}; USD billions)",
-            "",
-            f"{'':<18}{'P10':>10}{'P50':>10}{'P90':>10}{'mean':>10}{'+/- se':>9}",
-        ]
-        for key, label in (
-            ("static_npv", "static NPV"),
-            ("option_premium", "option premium"),
-            ("aws_synergy", "AWS synergy"),
-            ("total", "total"),
-        ):
-            s = getattr(self, key)
-            lines.append(
-                f"{label:<18}"
-                + "".join(f"{s[k] / 1e9:>10.2f}" for k in SUMMARY_KEYS)
-                + f"{self.stderr(key) / 1e9:>9.2f}"
-            )
-        ps = self.per_share
-        lines.append(f"{'per AMZN share $':<18}" + "".join(f"{ps[k]:>10.2f}" for k in SUMMARY_KEYS))
-        p = self.policy
-        lines += [
-            "",
-            "Exercise rule (optimised on independent training paths; checked every "
-            f"{p['decision_interval_months']} months):",
-            "  abandon / sell   " + _threshold_text(p["abandon_below_usd_year"], "below"),
-            "  expand to Gen-2  " + _threshold_text(p["expand_above_usd_year"], "above"),
-            "  defer Gen-1      "
-            + (
-                "never"
-                if p["defer_below_capacity_fraction"] <= 0
-                else f"pause a year when demand < {p['defer_below_capacity_fraction']:.0%}"
-                " of capacity"
-            ),
-            "",
-            f"P(abandoned) {d['p_abandoned']:.1%}   P(Gen-2 expanded) {d['p_expanded']:.1%}   "
-            f"P(Gen-1 deferred) {d['p_deferred']:.1%}",
-            f"AWS synergy if Leo is kept and built as planned (static): "
-            f"{d['static_aws_synergy_mean'] / 1e9:.2f} mean",
-            f"P(licence cut, 25.164(b)) {d['p_licence_cut']:.1%}   "
-            f"P(in service by {d['valuation_end']}) {d['p_in_service']:.1%}",
-            f"demand at as-of ${d['demand_at_as_of_usd_year'] / 1e9:.2f}B/yr; "
-            f"full Gen-1 capacity ${d['full_gen1_capacity_usd_year'] / 1e9:.2f}B/yr",
-        ]
-        return "\n".join(lines)
+    market: np.ndarray
+    seg: dict
+    life_m: np.ndarray
+    grandfathered: np.ndarray
+    level: np.ndarray
+    waiver_u: np.ndarray
 
 
-def _threshold_text(usd_year: float, side: str) -> str:
-    if not math.isfinite(usd_year) or usd_year <= 0:
-        return "never"
-    return f"when demand is {side} ${usd_year / 1e9:.2f}B/yr"
+def _paths(prep: _Prepared, inp: _Inputs, draws: _Draws) -> _Paths:
+    from ._kernels import METRIC_LAUNCHED
+
+    seg = demand.segment_draws(inp.cfg, draws.z_seg[:, :4])
+    if inp.grandfathered_month < 0:
+        gf = np.full(draws.level.shape[0], inp.grandfathered_fixed, np.int64)
+    else:
+        m = min(inp.grandfathered_month, prep.table.shape[1] - 1)
+        gf = prep.table[draws.level, m, METRIC_LAUNCHED].astype(np.int64)
+    return _Paths(
+        market=demand.market_level(inp.cfg, prep.dt_yr, draws.eps),
+        seg=seg,
+        life_m=np.maximum(np.rint(seg["life_years"] * 12.0), 1).astype(np.int64),
+        grandfathered=gf,
+        level=draws.level,
+        waiver_u=draws.waiver_u,
+    )
 
 
-def _valuation(prep, cfg, inp, theta, progress=None) -> Valuation:
+def _run(
+    prep: _Prepared,
+    inp: _Inputs,
+    paths: _Paths,
+    *,
+    options=(),
+    theta=None,
+    beta=None,
+    record: int = 0,
+    flows: int = 0,
+    par_override: dict | None = None,
+) -> dict:
+    """Run the kernel with the ``options`` held (none: the static NPV)."""
     from . import _kernels as K
 
-    demand = _demand(inp, prep.evaluation)
-    static_leo, static_syn, static_state, *_ = _run(
-        prep, inp, prep.evaluation, static=True, demand=demand
+    par = inp.par.copy()
+    theta = theta or decisions.NEVER
+    if "expand" in options:
+        par[K.P_THETA_EXPAND] = theta["expand"]
+    if "defer" in options:
+        par[K.P_THETA_DEFER] = theta["defer"]
+    par[K.P_ABANDON_ON] = 1.0 if "abandon" in options else 0.0
+    par[K.P_LSM_ON] = 1.0 if beta is not None else 0.0
+    for name, value in (par_override or {}).items():
+        par[K.PAR_NAMES.index(name)] = value
+    mask = (
+        (K.CAN_ABANDON if "abandon" in options else 0)
+        | (K.CAN_EXPAND if "expand" in options else 0)
+        | (K.CAN_DEFER if "defer" in options else 0)
     )
-    key = tuple(theta[k] for k in _ORDER)
-    leo, syn, state, ab_m, ex_m = _run(prep, inp, prep.evaluation, key, demand=demand)
-    total = leo + syn
-    premium = leo - static_leo
-    shares = cfg.value("diluted_shares")
-    c_ref = inp.par[K.P_CREF]
-    assumptions = cfg.to_dict()
-    assumptions.update(inp.derived)
-    policy = {
-        "abandon_below_usd_year": float(theta["abandon"] * c_ref),
-        "expand_above_usd_year": float(theta["expand"] * c_ref),
-        "defer_below_capacity_fraction": float(theta["defer"]),
-        "decision_interval_months": cfg.model["decision_interval_months"],
+    n = paths.level.shape[0]
+    n_month = prep.t_yr.shape[0]
+    n_dec = int(prep.dec_index.max()) + 1
+    out = {
+        "leo": np.empty(n),
+        "syn": np.empty(n),
+        "state": np.empty(n, np.int64),
+        "abandon_dec": np.empty(n, np.int64),
+        "first_allowed": np.empty(n, np.int64),
+        "basis": np.zeros((record, n_dec, K.N_BASIS)),
+        "cf": np.zeros((record, n_dec + 1)),
+        "salvage": np.zeros((record, n_dec)),
+        "allowed": np.zeros((record, n_dec), np.int64),
+        "flows": np.zeros((flows, n_month, K.N_FLOWS)),
     }
-    diagnostics = {
-        "p_abandoned": float(np.mean(state & K.ABANDONED > 0)),
-        "p_expanded": float(np.mean(state & K.EXPANDED > 0)),
-        "p_deferred": float(np.mean(state & K.DEFERRED > 0)),
-        "p_licence_cut": float(np.mean(static_state & K.LICENCE_CUT > 0)),
-        "p_in_service": float(np.mean(static_state & K.IN_SERVICE > 0)),
-        "static_aws_synergy_mean": float(np.mean(static_syn)),
-        "valuation_end": prep.month_end[-1].isoformat(),
-        "demand_at_as_of_usd_year": inp.derived["demand_at_as_of_usd_year"]["value"],
-        "full_gen1_capacity_usd_year": inp.derived["full_gen1_capacity_usd_year"]["value"],
-    }
-    return Valuation(
-        as_of=prep.as_of,
-        trials=prep.trials,
-        seed=prep.seed,
-        currency="USD",
-        static_npv=_summary(static_leo),
-        option_premium=_summary(premium),
-        aws_synergy=_summary(syn),
-        total=_summary(total),
-        per_share=_summary(total / shares),
-        assumptions=assumptions,
-        policy=policy,
-        diagnostics=diagnostics,
-        samples={
-            "static_npv": static_leo,
-            "option_premium": premium,
-            "aws_synergy": syn,
-            "total": total,
-        },
+    K.simulate(
+        prep.table,
+        paths.level,
+        prep.initial,
+        paths.market,
+        paths.seg["ceiling"],
+        paths.seg["arpu_usd_year"],
+        paths.seg["k_per_year"],
+        inp.weight,
+        inp.order,
+        paths.life_m,
+        paths.waiver_u,
+        paths.grandfathered,
+        inp.df,
+        prep.dt_yr,
+        prep.t_yr,
+        inp.decision & mask,
+        prep.dec_index,
+        inp.ms_month,
+        inp.ms_target,
+        inp.ms_waived,
+        inp.cap_n,
+        inp.cap_units,
+        par,
+        np.zeros((n_dec, K.N_BASIS)) if beta is None else beta,
+        np.empty((3, max(n_month, K.N_BASIS))),
+        out["leo"],
+        out["syn"],
+        out["state"],
+        out["abandon_dec"],
+        out["first_allowed"],
+        out["basis"],
+        out["cf"],
+        out["salvage"],
+        out["allowed"],
+        out["flows"],
     )
+    return out
+
+
+# ---------------------------------------------------------------------------
+# Fitting the rules and valuing
+
+
+def _fit(prep, inp, train: _Paths, enabled: list, progress=None) -> tuple[dict, object]:
+    """Threshold rules for expand/defer, then the LSM exit rule under them."""
+
+    def objective(theta: dict) -> float:
+        r = _run(prep, inp, train, options=[k for k in enabled if k != "abandon"], theta=theta)
+        return float(np.mean(r["leo"] + r["syn"]))
+
+    theta = decisions.fit_thresholds(objective, enabled)
+    if progress:
+        progress()
+    beta = None
+    if "abandon" in enabled:
+        n = train.level.shape[0]
+        rec = _run(prep, inp, train, options=enabled, theta=theta, record=n)
+        beta = decisions.fit_lsm(rec["basis"], rec["cf"], rec["salvage"], rec["allowed"])
+    return theta, beta
 
 
 def _forecast_for(store, forecast, as_of, seed):
@@ -653,11 +494,10 @@ def _forecast_for(store, forecast, as_of, seed):
     if as_of is not None:
         as_of = parse_utc(as_of, end_of_day=isinstance(as_of, str) and len(as_of.strip()) == 10)
     if forecast is not None:
-        if as_of is not None:
-            if as_of != forecast.as_of:
-                raise KuiperError(
-                    f"as_of {as_of} differs from the forecast's as-of date {forecast.as_of}"
-                )
+        if as_of is not None and as_of != forecast.as_of:
+            raise KuiperError(
+                f"as_of {as_of} differs from the forecast's as-of date {forecast.as_of}"
+            )
         return forecast
     from ..forecast import forecast_deployment
 
@@ -669,17 +509,6 @@ def _forecast_for(store, forecast, as_of, seed):
     return forecast_deployment(store, as_of=as_of, trials=FORECAST_TRIALS, seed=seed)
 
 
-def _with_ground(cfg: ValuationConfig, ground_advantage) -> ValuationConfig:
-    if ground_advantage is None:
-        return cfg
-    if not _is_number(ground_advantage) or ground_advantage < 0:
-        raise KuiperError(f"ground_advantage must be a number >= 0, got {ground_advantage!r}")
-    return cfg.with_values(
-        source="override: value_kuiper(ground_advantage=...) (the ground model)",
-        ground_advantage=float(ground_advantage),
-    )
-
-
 def value_kuiper(
     store=None,
     *,
@@ -688,7 +517,7 @@ def value_kuiper(
     trials: int = DEFAULT_TRIALS,
     seed: int = 2026,
     config: ValuationConfig | str | Path | None = None,
-    ground_advantage: float | None = None,
+    scenarios: bool = True,
     progress: Callable[[int, int], None] | None = None,
 ) -> Valuation:
     """Value Kuiper / Amazon Leo by Monte Carlo with real options.
@@ -701,17 +530,17 @@ def value_kuiper(
     forecast : kuiper.forecast.Forecast, optional
         The deployment forecast; its as-of date is the valuation date.
     as_of : datetime or str, optional
-        Aware UTC, or ``YYYY-MM-DD`` (the end of that day, as ``--as-of`` means); only
-        with ``store`` (a forecast carries its own; a different one is an error).
+        Aware UTC, or ``YYYY-MM-DD`` (the end of that day); only with ``store``.
     trials : int
-        Evaluation trials (default 20,000); the exercise rule is fitted on
-        ``max(2000, trials // 2)`` independent training trials.
+        Evaluation trials (default 20,000); the rules are fitted on ``max(2000,
+        trials // 2)`` independent training trials. Refused when its memory estimate
+        exceeds the memory available.
     seed : int
-        Deterministic for a given seed (and forecast).
+        >= 0; deterministic for a given seed (and forecast).
     config : ValuationConfig or path, optional
         Default the shipped ``valuation.toml``.
-    ground_advantage : float, optional
-        Multiplier on the AWS synergy from the ground model; overrides the TOML's value.
+    scenarios : bool
+        Also compute the bear/base/bull scenario DCF and the comparables cross-check.
     progress : callable, optional
         Called as ``progress(steps_done, steps)``.
 
@@ -720,16 +549,19 @@ def value_kuiper(
     Valuation
         USD; ``to_dict()`` gives the JSON form.
     """
-    cfg = _with_ground(_resolve_config(config), ground_advantage)
+    check_seed(seed)
+    cfg = _resolve_config(config)
     fc = _forecast_for(store, forecast, as_of, seed)
     prep = _prepare(fc, cfg, trials, seed)
-    return _value_prepared(prep, cfg, progress)
+    return _value_prepared(prep, cfg, progress, scenarios=scenarios)
 
 
-def _value_prepared(prep, cfg, progress=None) -> Valuation:
-    inp = _inputs(prep, cfg)
+def _value_prepared(prep, cfg, progress=None, *, scenarios: bool = True) -> Valuation:
+    from . import _kernels as K
+    from .scenarios import comparables, scenario_dcf
+
     enabled = [k for k in OPTIONS if cfg.options[k]]
-    steps = 1 + (len(enabled) > 0) + (len(enabled) > 1 and "abandon" in enabled)
+    steps = 4
     done = [0]
 
     def tick():
@@ -737,119 +569,99 @@ def _value_prepared(prep, cfg, progress=None) -> Valuation:
         if progress:
             progress(done[0], steps)
 
-    theta = _optimise(prep, inp, cfg.options, tick)
-    result = _valuation(prep, cfg, inp, theta)
+    inp = _inputs(prep, cfg)
+    ev = _paths(prep, inp, prep.evaluation)
+    train = _paths(prep, inp, prep.training)
+    static = _run(prep, inp, ev)
+    theta, beta = _fit(prep, inp, train, enabled, tick)
+    full = _run(prep, inp, ev, options=enabled, theta=theta, beta=beta)
     tick()
-    return result
+    premiums = {}
+    for name in OPTIONS:
+        if name not in enabled:
+            premiums[name] = np.zeros_like(static["leo"])
+            continue
+        b = None
+        if name == "abandon":
+            _, b = _fit(prep, inp, train, ["abandon"])
+        alone = _run(prep, inp, ev, options=[name], theta=theta, beta=b)
+        premiums[name] = alone["leo"] - static["leo"]
+    tick()
+    kept = _run(prep, inp, ev, par_override={"waiver_at_precedent": 1.0})
+    cut = _run(
+        prep,
+        inp,
+        ev,
+        par_override={"waiver_at_precedent": 0.0, "precedent_shortfall": 1e-12},
+    )
+    gross, price_pv = demand.d2d_leg(
+        inp.cfg, prep.t_yr, prep.dt_yr, inp.df, prep.evaluation.z_seg[:, 4], prep.as_of
+    )
+    scen = scenario_dcf(prep, inp, _run, _paths_fixed) if scenarios else None
+    comp = (
+        comparables(inp.cfg, scen, summary(full["leo"] + full["syn"]), prep.as_of) if scen else None
+    )
+    tick()
+    return Valuation.build(
+        prep=prep,
+        cfg=inp.cfg,
+        inp=inp,
+        static=static,
+        full=full,
+        premiums=premiums,
+        theta=theta,
+        beta=beta,
+        regulation={"kept": kept, "cut": cut},
+        d2d=(gross, price_pv),
+        scenarios=scen,
+        comparables=comp,
+        demand_path=_demand_path(prep, inp, ev),
+        bits=K,
+    )
 
 
-# ---------------------------------------------------------------------------
-# Sensitivity
+def value_summaries(prep, cfg) -> tuple[dict, dict]:
+    """Only the total's and the static NPV's summaries (what the tornado needs)."""
+    enabled = [k for k in OPTIONS if cfg.options[k]]
+    inp = _inputs(prep, cfg)
+    ev = _paths(prep, inp, prep.evaluation)
+    static = _run(prep, inp, ev)
+    theta, beta = _fit(prep, inp, _paths(prep, inp, prep.training), enabled)
+    full = _run(prep, inp, ev, options=enabled, theta=theta, beta=beta)
+    return summary(full["leo"] + full["syn"]), summary(static["leo"])
 
 
-def tornado(
-    store=None,
-    *,
-    forecast=None,
-    as_of: dt.datetime | str | None = None,
-    trials: int = 5_000,
-    seed: int = 2026,
-    config: ValuationConfig | str | Path | None = None,
-    ground_advantage: float | None = None,
-    parameters: list[str] | None = None,
-    progress: Callable[[int, int], None] | None = None,
-) -> dict:
-    """Sensitivity of the total's mean and P50 to each assumption swung to its low and high.
+def _paths_fixed(prep, inp, *, z: np.ndarray, level: int, waiver_u: np.ndarray) -> _Paths:
+    """Deterministic paths, one per regulatory uniform in ``waiver_u``: parameter normals
+    ``z`` (4,), deployment quantile ``level``, the market level's median path."""
+    u = np.asarray(waiver_u, float)
+    n = u.shape[0]
+    draws = _Draws(
+        level=np.full(n, level, np.int64),
+        z_seg=np.tile(np.concatenate([np.asarray(z, float), [0.0]]), (n, 1)),
+        eps=np.zeros((n, prep.t_yr.shape[0])),
+        waiver_u=np.repeat(u[:, None], len(prep.milestones), axis=1),
+    )
+    return _paths(prep, inp, draws)
 
-    Every run uses the same forecast and random draws (common random numbers) and
-    refits the exercise rule. Returns a plain dict::
 
-        {"as_of", "currency", "trials", "seed", "base": {"mean", "p50", "static_mean"},
-         "rows": [{"name", "unit", "tag", "low", "base", "high",
-                   "mean_low", "mean_high", "p50_low", "p50_high",
-                   "static_mean_low", "static_mean_high", "swing"}, ...]}
+def _demand_path(prep, inp, paths: _Paths) -> dict:
+    """P10/P50/P90 of unconstrained demand (USD/yr) at each year end, service from as-of.
 
-    with rows sorted by ``swing`` (|mean_high - mean_low|), largest first. The static
-    NPV's means are there because the total is a maximum over policies: where selling
-    at once is best, the total hardly moves while the static NPV does.
+    Diagnostic of the demand model alone: every segment adopts from the as-of date, so the
+    late years show the market level's median growth.
     """
-    cfg = _with_ground(_resolve_config(config), ground_advantage)
-    fc = _forecast_for(store, forecast, as_of, seed)
-    prep = _prepare(fc, cfg, trials, seed)
-    names = parameters or [
-        p for p, a in cfg.parameters.items() if p not in _NOT_IN_TORNADO and a.low != a.high
-    ]
-    for p in names:
-        if p not in cfg.parameters:
-            raise KuiperError(f"tornado: unknown parameter {p!r}")
-    steps = 1 + 2 * len(names)
-    base = _value_prepared(prep, cfg)
-    if progress:
-        progress(1, steps)
-    rows = []
-    for k, p in enumerate(names):
-        a = cfg.parameters[p]
-        lo = _value_prepared(prep, cfg.with_values(**{p: a.low}))
-        hi = _value_prepared(prep, cfg.with_values(**{p: a.high}))
-        rows.append(
-            {
-                "name": p,
-                "unit": a.unit,
-                "tag": a.tag,
-                "low": a.low,
-                "base": a.base,
-                "high": a.high,
-                "mean_low": lo.total["mean"],
-                "mean_high": hi.total["mean"],
-                "p50_low": lo.total["p50"],
-                "p50_high": hi.total["p50"],
-                "static_mean_low": lo.static_npv["mean"],
-                "static_mean_high": hi.static_npv["mean"],
-                "swing": abs(hi.total["mean"] - lo.total["mean"]),
-            }
-        )
-        if progress:
-            progress(2 + 2 * k + 1, steps)
-    rows.sort(key=lambda r: -r["swing"])
+    q = inp.cfg.model["bass_q_over_p"]
+    seg = paths.seg
+    ends = [k for k, d in enumerate(prep.month_end) if d.month == 12]
+    t = prep.t_yr[ends]
+    frac = demand.bass_fraction(seg["k_per_year"][:, :, None] * t[None, None, :], q)
+    usd = np.einsum("is,ist->it", seg["ceiling"] * seg["arpu_usd_year"], frac)
+    usd *= paths.market[:, ends]
+    p10, p50, p90 = np.quantile(usd, [0.1, 0.5, 0.9], axis=0)
     return {
-        "as_of": prep.as_of.isoformat().replace("+00:00", "Z"),
-        "currency": "USD",
-        "trials": trials,
-        "seed": seed,
-        "base": {
-            "mean": base.total["mean"],
-            "p50": base.total["p50"],
-            "static_mean": base.static_npv["mean"],
-        },
-        "rows": rows,
+        "year": [prep.month_end[k].year for k in ends],
+        "p10_usd_year": p10.tolist(),
+        "p50_usd_year": p50.tolist(),
+        "p90_usd_year": p90.tolist(),
     }
-
-
-def render_tornado(result: dict) -> str:
-    """A plain-text tornado table (USD billions)."""
-    b = result["base"]
-    lines = [
-        f"Tornado of the total value as of {result['as_of'][:10]} "
-        f"({result['trials']:,} trials, seed {result['seed']}; USD billions)",
-        f"base: total mean {b['mean'] / 1e9:.2f}, P50 {b['p50'] / 1e9:.2f}; "
-        f"static NPV mean {b['static_mean'] / 1e9:.2f}",
-        "",
-        f"{'assumption':<31}{'low':>7}{'high':>7}{'mean@lo':>9}{'mean@hi':>9}"
-        f"{'P50@lo':>9}{'P50@hi':>9}{'static@lo':>11}{'static@hi':>11}",
-    ]
-    for r in result["rows"]:
-        lines.append(
-            f"{r['name']:<31}{_short(r['low']):>7}{_short(r['high']):>7}"
-            f"{r['mean_low'] / 1e9:>9.2f}{r['mean_high'] / 1e9:>9.2f}"
-            f"{r['p50_low'] / 1e9:>9.2f}{r['p50_high'] / 1e9:>9.2f}"
-            f"{r['static_mean_low'] / 1e9:>11.2f}{r['static_mean_high'] / 1e9:>11.2f}"
-        )
-    return "\n".join(lines)
-
-
-def _short(x: float) -> str:
-    if abs(x) >= 1e9:
-        return f"{x / 1e9:.3g}B"
-    if abs(x) >= 1e6:
-        return f"{x / 1e6:.3g}M"
-    return f"{x:.3g}"
