@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from . import coverage, data, forecast, ground, value  # noqa: F401  (register the commands)
 from ._common import main, plot
+from .capacity import capacity as _capacity  # noqa: F401  (registers kuiper capacity)
 
 __all__ = ["main", "plot"]
 

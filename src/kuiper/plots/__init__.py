@@ -7,7 +7,7 @@ Each function takes ``ax=None`` (a new figure when None) and returns the Axes;
 from __future__ import annotations
 
 from ._base import save
-from .coverage import plot_coverage
+from .coverage import plot_coverage, plot_coverage_timeline
 from .forecast import plot_backtest, plot_cadence
 from .tracker import plot_altitude, plot_shells
 from .value import plot_tornado
@@ -19,5 +19,6 @@ __all__ = [
     "plot_backtest",
     "plot_tornado",
     "plot_coverage",
+    "plot_coverage_timeline",
     "save",
 ]
