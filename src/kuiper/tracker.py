@@ -11,7 +11,7 @@ Phases
 ``drifting``
     Anomalous: stopped short of the shell (flat, above insertion altitude), above
     the shell, left the shell without descending, waited at insertion too long,
-    or no longer tracked while still high.
+    or no longer tracked (stale, below) while still high.
 ``deorbiting``
     Below the shell and descending faster than ``rate_threshold_km_day``.
 ``decayed``
@@ -26,19 +26,28 @@ its derivation from the shipped snapshots.
 
 Only information dated on or before ``as_of`` is used: element sets by epoch,
 launches by date and SATCAT decays by decay date.
+
+Staleness is judged per satellite from its own history: its newest set is older
+than ``max(stale_days, stale_interval_factor x its median update interval)``. So
+ingesting element sets of some objects never changes another object's phase.
+
+Launches missing from the launch log become *provisional* launches
+(:func:`launches_as_of`), built from the element data and SATCAT alone.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import math
+import re
 from collections import Counter, defaultdict
 from pathlib import Path
 
 import numpy as np
 
 from .elements import ElementsArray
-from .errors import ManifestError, StoreError
+from .errors import KuiperError, ManifestError, StoreError
 from .manifest import (
     Launch,
     Shell,
@@ -59,7 +68,10 @@ __all__ = [
     "altitude_history",
     "fleet_history",
     "fleet_status",
+    "data_age_note",
     "kaplan_meier_median",
+    "launches_as_of",
+    "data_age_days",
     "raising_durations",
     "threshold_evidence",
 ]
@@ -67,6 +79,12 @@ __all__ = [
 PHASES = ("raising", "on_station", "drifting", "deorbiting", "decayed")
 UNASSIGNED = "unassigned"
 _US_PER_DAY = 86_400_000_000
+_LAUNCH_ID = re.compile(r"\d{4}-\d{3}")
+
+
+def _is_kuiper_name(name: str | None) -> bool:
+    upper = (name or "").upper()
+    return upper.startswith("KUIPER") or upper.startswith("AMAZON LEO")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -80,7 +98,13 @@ class TrackerConfig:
     insertion_ceiling_km: float
     max_wait_at_insertion_days: float
     stale_days: float
+    stale_interval_factor: float
+    stale_interval_sets: float
     decay_altitude_km: float
+    fetch_suggest_after_days: float
+    max_history_samples: float
+    vehicle_by_launch_site: dict = dataclasses.field(default_factory=dict)
+    unattributed: str = "unattributed"
 
 
 def load_tracker_config(path: str | Path | None = None) -> TrackerConfig:
@@ -88,11 +112,22 @@ def load_tracker_config(path: str | Path | None = None) -> TrackerConfig:
     data, name = read_data_toml(path, "tracker.toml", check_schema=False)
     values = {}
     for f in dataclasses.fields(TrackerConfig):
+        if f.type not in ("float", float):
+            continue
         v = data.get(f.name)
-        if isinstance(v, bool) or not isinstance(v, int | float) or v <= 0:
+        if isinstance(v, bool) or not isinstance(v, int | float) or not 0 < v < float("inf"):
             raise ManifestError(f"{name}: {f.name} must be a positive number, got {v!r}")
         values[f.name] = float(v)
-    return TrackerConfig(**values)
+    prov = data.get("provisional", {})
+    sites = prov.get("vehicle_by_launch_site", {}) if isinstance(prov, dict) else None
+    if not isinstance(sites, dict) or not all(isinstance(v, str) for v in sites.values()):
+        raise ManifestError(
+            f"{name}: [provisional] vehicle_by_launch_site must map SATCAT site codes to names"
+        )
+    unattributed = prov.get("unattributed", "unattributed")
+    if not isinstance(unattributed, str) or not unattributed.strip():
+        raise ManifestError(f"{name}: [provisional] unattributed must be a non-blank name")
+    return TrackerConfig(**values, vehicle_by_launch_site=sites, unattributed=unattributed)
 
 
 @dataclasses.dataclass
@@ -124,6 +159,8 @@ class FleetStatus:
     by_shell: list[dict]
     satellites: list[SatelliteState]
     authorization: dict = dataclasses.field(default_factory=dict)
+    provisional_launches: list[dict] = dataclasses.field(default_factory=list)
+    warnings: list[str] = dataclasses.field(default_factory=list)
 
     def to_dict(self, satellites: bool = False) -> dict:
         out = {
@@ -136,6 +173,8 @@ class FleetStatus:
             "totals": dict(self.totals),
             "by_shell": self.by_shell,
             "authorization": self.authorization,
+            "provisional_launches": self.provisional_launches,
+            "warnings": self.warnings,
         }
         if satellites:
             out["satellites"] = [s.to_dict() for s in self.satellites]
@@ -168,6 +207,18 @@ class Fleet:
         and launch dates.
     launches, shells, config : optional
         Defaults are the shipped launch log, FCC shells and thresholds.
+    provisional : bool
+        Add a provisional launch for each launch of Kuiper-named objects that the
+        launch log lacks (the default; see :func:`launches_as_of`).
+
+    Attributes
+    ----------
+    log : tuple of Launch
+        The launch log as given.
+    provisional : tuple of Launch
+        Launches inferred from the data (``Launch.provisional`` is True).
+    launches : tuple of Launch
+        ``log + provisional``.
     """
 
     def __init__(
@@ -178,12 +229,12 @@ class Fleet:
         launches: tuple[Launch, ...] | None = None,
         shells: tuple[Shell, ...] | None = None,
         config: TrackerConfig | None = None,
+        provisional: bool = True,
     ):
         self.satcat = satcat or {}
-        self.launches = launches if launches is not None else load_launches()
+        self.log = tuple(launches if launches is not None else load_launches())
         self.shells = shells if shells is not None else load_shells()
         self.config = config or load_tracker_config()
-        self._launch_by_id = {la.cospar_launch: la for la in self.launches if la.cospar_launch}
         order = np.lexsort((elements.epoch_utc.astype(np.int64), elements.norad_id))
         el = elements[order]
         alt = el.mean_altitude_km
@@ -205,6 +256,9 @@ class Fleet:
                     )
                 )
         self.newest_epoch_us = int(epoch_us.max()) if len(el) else None
+        self.provisional = self._provisional_launches() if provisional else ()
+        self.launches = self.log + self.provisional
+        self._launch_by_id = {la.cospar_launch: la for la in self.launches if la.cospar_launch}
 
     # -- helpers --------------------------------------------------------------
 
@@ -212,9 +266,13 @@ class Fleet:
         return self._launch_by_id.get(h.cospar_id[:8])
 
     def launch_date_us(self, h: _History) -> int:
-        """Launch date of a satellite (launch log, else SATCAT, else first epoch)."""
+        """Launch date of a satellite (launch log, else SATCAT, else its own first epoch).
+
+        A provisional launch's date is not used: it may come from another object's
+        first epoch, and one satellite's phase depends on its own data only.
+        """
         la = self.launch_of(h)
-        date = la.launch_date_utc if la else None
+        date = la.launch_date_utc if la and not la.provisional else None
         if date is None:
             row = self.satcat.get(h.norad_id)
             if row and row.get("launch_date"):
@@ -222,6 +280,61 @@ class Fleet:
         if date is None:
             return int(h.epoch_us[0])
         return _date_to_us(date)
+
+    def _provisional_launches(self) -> tuple[Launch, ...]:
+        """A provisional launch for each launch of Kuiper-named objects missing from the log."""
+        cfg = self.config
+        known = {la.cospar_launch for la in self.log if la.cospar_launch}
+        named = {h.cospar_id[:8] for h in self.histories if _is_kuiper_name(h.name)}
+        named |= {r["cospar_id"][:8] for r in self.satcat.values() if _is_kuiper_name(r["name"])}
+        out = []
+        for launch_id in sorted(x for x in named if _LAUNCH_ID.fullmatch(x) and x not in known):
+            hist = [h for h in self.histories if h.cospar_id[:8] == launch_id]
+            rows = [r for r in self.satcat.values() if (r["cospar_id"] or "")[:8] == launch_id]
+            not_payload = {r["norad_id"] for r in rows if r["object_type"] in ("R/B", "DEB")}
+            members = {h.norad_id for h in hist} - not_payload
+            members |= {
+                r["norad_id"]
+                for r in rows
+                if r["object_type"] == "PAY" or _is_kuiper_name(r["name"])
+            }
+            dates = sorted(r["launch_date"] for r in rows if r.get("launch_date"))
+            if dates:
+                date, how = dt.date.fromisoformat(dates[0]), "date from SATCAT"
+            elif hist:
+                first = min(int(h.epoch_us[0]) for h in hist)
+                date = _us_to_datetime(first).date()
+                how = "date is the first element set's epoch (no SATCAT launch date)"
+            else:  # SATCAT row without a launch date and no element set: nothing to date
+                continue
+            sites = {r.get("launch_site") for r in rows if r.get("launch_site")}
+            vehicle = cfg.vehicle_by_launch_site.get(sites.pop()) if len(sites) == 1 else None
+            vehicle_how = "vehicle from the SATCAT launch site" if vehicle else "vehicle unknown"
+            out.append(
+                Launch(
+                    mission=f"{launch_id} (provisional)",
+                    mission_name_inferred=True,
+                    cospar_launch=launch_id,
+                    launch_date_utc=date,
+                    vehicle=vehicle or cfg.unattributed,
+                    satellites=max(1, len(members)),
+                    outcome="success",
+                    production=True,
+                    source=f"provisional, not in the launch log: {how}; {len(members)} "
+                    f"catalogued objects; {vehicle_how}",
+                    provisional=True,
+                )
+            )
+        return tuple(out)
+
+    def _stale_limit_days(self, h: _History, i: int) -> float:
+        """Days without a new set after which set ``i`` of this satellite is stale."""
+        cfg = self.config
+        if i < 1:
+            return cfg.stale_days
+        k = int(cfg.stale_interval_sets)
+        gaps_days = np.diff(h.epoch_us[max(0, i - k) : i + 1]) / _US_PER_DAY
+        return max(cfg.stale_days, cfg.stale_interval_factor * float(np.median(gaps_days)))
 
     def shell_of(self, inclination_deg: float) -> Shell | None:
         best = min(self.shells, key=lambda s: abs(s.inclination_deg - inclination_deg))
@@ -244,7 +357,6 @@ class Fleet:
         """Every satellite with an element set at or before ``as_of`` (aware UTC)."""
         cfg = self.config
         as_of_us = _datetime_to_us(as_of)
-        newest = self._data_through_us(as_of_us)
         cutoff_date = as_of.astimezone(UTC).date().isoformat()
         out = []
         for h in self.histories:
@@ -261,7 +373,7 @@ class Fleet:
             rate = self._rate(h, i)
             la = self.launch_of(h)
             row = self.satcat.get(h.norad_id) or {}
-            stale = (newest - h.epoch_us[i]) / _US_PER_DAY > cfg.stale_days
+            stale = (as_of_us - h.epoch_us[i]) / _US_PER_DAY > self._stale_limit_days(h, i)
             decay = row.get("decay_date")
             if (decay and decay <= cutoff_date) or (stale and alt < cfg.decay_altitude_km):
                 phase = "decayed"
@@ -349,6 +461,32 @@ class Fleet:
                 }
             )
         newest = self._data_through_us(_datetime_to_us(as_of))
+        provisional = [
+            {
+                "mission": la.mission,
+                "cospar_launch": la.cospar_launch,
+                "launch_date_utc": la.launch_date_utc.isoformat(),
+                "vehicle": la.vehicle,
+                "satellites": la.satellites,
+                "source": la.source,
+            }
+            for la in counted
+            if la.provisional
+        ]
+        warnings = [
+            f"launch {p['cospar_launch']} is not in the launch log: counted as provisional "
+            f"'{p['mission']}' ({p['satellites']} satellites, {p['launch_date_utc']}, "
+            f"{p['vehicle']}; {p['source'].split(': ', 1)[1]})"
+            for p in provisional
+        ]
+        if newest is not None:
+            gap_days = (_datetime_to_us(as_of) - newest) / _US_PER_DAY
+            if gap_days > self.config.stale_days:
+                warnings.append(
+                    f"as-of {as_of:%Y-%m-%d} is {gap_days:,.0f} days after the newest element "
+                    f"set ({_us_to_iso(newest)[:10]}): phases are extrapolated, and satellites "
+                    "without a set for longer than their staleness limit count as drifting"
+                )
         totals = {
             "launched": launched,
             "in_orbit": launched - decayed,
@@ -374,6 +512,8 @@ class Fleet:
             by_shell=by_shell,
             satellites=states,
             authorization=authorization,
+            provisional_launches=provisional,
+            warnings=warnings,
         )
 
     def phase_history(self, dates: list[dt.datetime]) -> dict:
@@ -517,12 +657,109 @@ def fleet_from_store(
     return Fleet(store.elements(as_of=as_of), store.satcat(as_of=as_of), launches=launches)
 
 
+def launches_as_of(
+    store, as_of: dt.datetime | None = None, launches: tuple[Launch, ...] | None = None
+) -> tuple[Launch, ...]:
+    """The launch log up to ``as_of``, plus provisional launches inferred from the store.
+
+    Signature: ``launches_as_of(store, as_of=None, launches=None) -> tuple[Launch, ...]``.
+
+    Parameters
+    ----------
+    store : kuiper.store.Store
+    as_of : datetime, optional
+        Aware UTC (default: the newest element set in the store). Only data dated on
+        or before it is used.
+    launches : tuple of Launch, optional
+        Replaces the shipped launch log (:func:`kuiper.manifest.load_launches`).
+
+    Returns
+    -------
+    tuple of Launch
+        Every log entry with a launch date on or before ``as_of`` (any outcome), in log
+        order, then one ``Launch(provisional=True)`` per COSPAR launch of Kuiper objects
+        (named ``KUIPER*`` or ``AMAZON LEO*``, in element sets or SATCAT) that the log
+        lacks, sorted by launch id:
+
+        * ``mission`` ``"2026-150 (provisional)"``, ``cospar_launch`` ``"2026-150"``;
+        * ``launch_date_utc`` from SATCAT's launch date, else the first element-set
+          epoch of the launch's objects (``source`` says which);
+        * ``satellites`` the catalogued objects of that launch: its Kuiper objects in
+          the store (including those still named ``OBJECT A``...) and its SATCAT payloads;
+        * ``vehicle`` from SATCAT's launch site where that decides it
+          (``[provisional]`` in ``tracker.toml``), else ``"unattributed"``;
+        * ``outcome`` ``"success"``, ``production`` True, so ``counted`` is True.
+    """
+    if as_of is None:
+        as_of = store.data_through()
+        if as_of is None:
+            return ()
+    fleet = fleet_from_store(store, as_of, launches)
+    day = as_of.astimezone(UTC).date()
+    return tuple(
+        la for la in fleet.launches if la.launch_date_utc is not None and la.launch_date_utc <= day
+    )
+
+
+def data_age_note(
+    data_through: dt.datetime | None,
+    now: dt.datetime | None = None,
+    config: TrackerConfig | None = None,
+) -> str:
+    """One line: how old the newest element set is, suggesting ``kuiper fetch`` when old.
+
+    Parameters
+    ----------
+    data_through : datetime or None
+        The newest element-set epoch (aware UTC), e.g. ``Store.data_through()``.
+    now : datetime, optional
+        Aware UTC; default the clock.
+    config : TrackerConfig, optional
+        Supplies ``fetch_suggest_after_days`` (7 in the shipped ``tracker.toml``).
+    """
+    if data_through is None:
+        return "the store holds no element sets; run 'kuiper fetch'"
+    cfg = config or load_tracker_config()
+    now = now or dt.datetime.now(UTC)
+    age_days = (now - data_through).total_seconds() / 86400.0
+    newest = f"newest element set {data_through:%Y-%m-%d %H:%M} UTC"
+    if age_days < 0:
+        return f"{newest} is {_age_text(-age_days)} in the future (check the clock or the data)"
+    text = f"{newest} is {_age_text(age_days)} old"
+    if age_days > cfg.fetch_suggest_after_days:
+        text += "; run 'kuiper fetch' for newer data"
+    return text
+
+
+def data_age_days(data_through: dt.datetime | None, now: dt.datetime | None = None):
+    """Days from ``data_through`` to ``now`` (default the clock), to 0.01; None without data."""
+    if data_through is None:
+        return None
+    now = now or dt.datetime.now(UTC)
+    return round((now - data_through).total_seconds() / 86400.0, 2)
+
+
+def _age_text(age_days: float) -> str:
+    if age_days < 2:
+        return f"{age_days * 24:.0f} hours"
+    return f"{age_days:,.0f} days"
+
+
 def fleet_history(store, as_of: dt.datetime | None = None, step_days: float = 7.0) -> dict:
     """Phase counts every ``step_days`` from the first launch to ``as_of``, with launches.
 
     Returns ``Fleet.phase_history`` plus ``launched``: satellites launched by each date
-    according to the launch log (and tracked objects of launches missing from it).
+    according to the launch log (and provisional launches), and ``warnings``: those of
+    the status on the last date (e.g. ``as_of`` far past the data).
+
+    Raises
+    ------
+    KuiperError
+        ``step_days`` not a finite number > 0, or more than ``max_history_samples``
+        dates (``tracker.toml``) between the first element set and ``as_of``.
     """
+    if not (isinstance(step_days, int | float) and math.isfinite(step_days) and step_days > 0):
+        raise KuiperError(f"step of {step_days!r} days: must be a finite number of days > 0")
     if as_of is None:
         as_of = store.data_through()
     fleet = fleet_from_store(store, as_of)
@@ -531,18 +768,33 @@ def fleet_history(store, as_of: dt.datetime | None = None, step_days: float = 7.
     # Start where the element history starts: before it, phases are unknown.
     first_us = min(int(h.epoch_us[0]) for h in fleet.histories)
     start = _us_to_datetime(first_us).replace(hour=23, minute=59, second=59, microsecond=0)
-    n = max(1, int((as_of - start).total_seconds() // (step_days * 86400)) + 1)
+    span_days = (as_of - start).total_seconds() / 86400
+    limit = int(fleet.config.max_history_samples)
+    if span_days / step_days + 1 > limit:
+        raise KuiperError(
+            f"{span_days:,.0f} days at a step of {step_days:g} days is more than {limit:,} "
+            f"samples; use a step of at least {span_days / (limit - 1):.2g} days"
+        )
+    n = max(1, int(span_days // step_days) + 1)
     dates = [start + dt.timedelta(days=step_days * k) for k in range(n)]
     if dates[-1] < as_of:
         dates.append(as_of)
     out = fleet.phase_history(dates)
-    out["launched"] = [fleet.status(d).totals["launched"] for d in dates]
+    statuses = [fleet.status(d) for d in dates]
+    out["launched"] = [s.totals["launched"] for s in statuses]
+    out["warnings"] = statuses[-1].warnings
     return out
 
 
 def altitude_history(store, as_of: dt.datetime | None = None) -> tuple[list[dict], tuple]:
-    """Per-satellite altitude histories (up to ``as_of``) and the shells, for plotting."""
+    """Per-satellite altitude histories (up to ``as_of``) and the shells, for plotting.
+
+    Raises :class:`StoreError` when no element set is dated on or before ``as_of`` (P7).
+    """
     fleet = fleet_from_store(store, as_of)
+    if not fleet.histories:
+        when = f" on or before {as_of:%Y-%m-%d}" if as_of else ""
+        raise StoreError(f"{store.path}: no Kuiper element sets{when}; nothing to plot")
     return fleet.altitude_series(), fleet.shells
 
 
@@ -603,6 +855,15 @@ def threshold_evidence(fleet: Fleet) -> dict:
         if row.get("decay_date"):
             last_of_decayed[h.name] = round(float(h.altitude_km[-1]), 1)
     waits.sort()
+    # Staleness: each gap between a satellite's sets over the median of its preceding
+    # gaps (up to stale_interval_sets of them); the largest is a gap it came back from.
+    k = int(cfg.stale_interval_sets)
+    ratios = []
+    for h in fleet.histories:
+        gaps = np.diff(h.epoch_us) / _US_PER_DAY
+        for i in range(2, len(gaps)):
+            ratios.append((float(gaps[i] / np.median(gaps[max(0, i - k) : i])), h.name))
+    ratios.sort()
     return {
         "element_sets": int(alt.size),
         "satellites": len(fleet.histories),
@@ -613,6 +874,12 @@ def threshold_evidence(fleet: Fleet) -> dict:
         "lowest_first_sight_km": round(min(first_sight), 1) if first_sight else None,
         "longest_waits_at_insertion_days": waits[-3:],
         "last_altitude_of_decayed_km": last_of_decayed,
+        "largest_gap_over_own_median_interval": (
+            [round(ratios[-1][0], 2), ratios[-1][1]] if ratios else None
+        ),
+        "gap_ratio_p99": round(float(np.percentile([r for r, _ in ratios], 99)), 2)
+        if ratios
+        else None,
     }
 
 

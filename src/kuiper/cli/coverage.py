@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import sys
 
 import click
@@ -11,6 +10,7 @@ from ._common import (
     CONTEXT,
     coverage_window_options,
     db_option,
+    dumps_strict,
     fail_cleanly,
     json_option,
     main,
@@ -47,6 +47,7 @@ mask_option = click.option(
     show_default=True,
     help="User-terminal elevation mask, deg.",
 )
+from .fetch import echo_data_age
 
 
 @main.command(context_settings=CONTEXT)
@@ -145,6 +146,8 @@ def coverage(
         return
     store = open_store_cli(db) if constellation in ("real", "forecast") else None
     try:
+        if constellation == "real":
+            echo_data_age(store)
         with click.progressbar(length=100, label="Covering", file=sys.stderr) as bar:
             result = estimate_coverage(
                 constellation,
@@ -165,7 +168,7 @@ def coverage(
         if store is not None:
             store.close()
     if as_json:
-        click.echo(json.dumps(result.to_dict(points=with_points), indent=2))
+        click.echo(dumps_strict(result.to_dict(points=with_points)))
     else:
         click.echo(result.render())
 
