@@ -103,6 +103,7 @@ def test_capacity_curve_interface_for_the_valuation():
     assert [r["n_satellites"] for r in rows] == [0, 578, 3236, 3236]
     assert set(rows[1]) == {
         "n_satellites",
+        "subscribers",
         "subscribers_p10",
         "subscribers_p50",
         "subscribers_p90",
@@ -110,8 +111,17 @@ def test_capacity_curve_interface_for_the_valuation():
     }
     assert rows[0]["subscribers_p50"] == 0.0
     assert rows[1]["subscribers_p10"] <= rows[1]["subscribers_p50"] <= rows[1]["subscribers_p90"]
+    assert rows[1]["subscribers"]["p50"] == rows[1]["subscribers_p50"]
     assert rows[2]["subscribers_p50"] > rows[1]["subscribers_p50"]
     assert rows[2]["capacity_gbps"] == pytest.approx(3236 * 25.0)
+    assert len(C.capacity_curve(3232)) == 16  # an int: 16 counts up to it
+
+
+def test_shipped_capacity_curve_matches_a_fresh_computation():
+    shipped = C.capacity_curve([1011], shipped=True)[0]  # a tabulated count (3236 x 5/16)
+    fresh = C.capacity_curve([1011], shipped=False)[0]
+    for q in ("p10", "p50", "p90"):
+        assert shipped["subscribers"][q] == pytest.approx(fresh["subscribers"][q], rel=1e-6)
 
 
 def test_starlink_subscribers_per_satellite_within_30_percent(shared_data):

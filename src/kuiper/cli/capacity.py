@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import json
-
 import click
 
 from ._common import (
     CONTEXT,
     db_option,
+    dumps_strict,
     fail_cleanly,
     json_option,
     main,
@@ -120,4 +119,4 @@ def capacity(
     finally:
         if store is not None:
             store.close()
-    click.echo(json.dumps(result.to_dict(), indent=2) if as_json else result.render())
+    click.echo(dumps_strict(result.to_dict()) if as_json else result.render())

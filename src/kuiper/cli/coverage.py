@@ -20,6 +20,7 @@ from ._common import (
     seed_option,
     trials_option,
 )
+from .fetch import echo_data_age
 
 design_option = click.option(
     "--design",
@@ -47,7 +48,6 @@ mask_option = click.option(
     show_default=True,
     help="User-terminal elevation mask, deg.",
 )
-from .fetch import echo_data_age
 
 
 @main.command(context_settings=CONTEXT)
@@ -142,7 +142,7 @@ def coverage(
         raise click.UsageError("--points adds map data to the JSON: use it with --json")
     if timeline:
         result = _timeline(db, trials, seed, design, min_elevation_deg, gso_exclusion_deg)
-        click.echo(json.dumps(result.to_dict(), indent=2) if as_json else result.render())
+        click.echo(dumps_strict(result.to_dict()) if as_json else result.render())
         return
     store = open_store_cli(db) if constellation in ("real", "forecast") else None
     try:

@@ -347,51 +347,114 @@ def estimate_capacity(
     )
 
 
+CURVE_TABLE = "capacity_vs_satellites.csv"
+# (profile, design) pairs the shipped table holds, at CURVE_N_COUNTS counts 0 ... size.
+CURVE_CASES = (("kuiper", "gen1"),)
+CURVE_N_COUNTS = 17
+
+
+@functools.cache
+def _shipped_curve() -> dict:
+    from importlib.resources import files
+
+    text = (files("kuiper") / "data" / CURVE_TABLE).read_text(encoding="utf-8")
+    rows: dict = {}
+    for line in text.splitlines():
+        if not line or line.startswith("#") or line.startswith("profile,"):
+            continue
+        profile, design, n, p10, p50, p90 = line.split(",")
+        rows.setdefault((profile, design), []).append((int(n), float(p10), float(p50), float(p90)))
+    return {k: np.array(v, dtype=np.float64) for k, v in rows.items()}
+
+
 def capacity_curve(
-    n_on_station: Sequence[int], *, profile: str = "kuiper", design: str = "gen1"
+    n_on_station: Sequence[int] | int,
+    *,
+    profile: str = "kuiper",
+    design: str = "gen1",
+    shipped: bool = True,
 ) -> list[dict]:
-    """Serviceable subscribers and capacity at design prefixes of the given sizes (cached).
+    """Serviceable subscribers and capacity at design prefixes of the given sizes.
 
     Parameters
     ----------
-    n_on_station : sequence of int
-        Satellites on station; each is the first n of the design order (capped at
-        the design's size).
+    n_on_station : sequence of int, or int
+        Satellites on station; each is the first n of the design order (capped at the
+        design's size). A single int N stands for 16 counts evenly spread over 1 ... N.
     profile : {"kuiper", "starlink"}
     design : {"gen1", "gen1-polar", "gen2"}
+    shipped : bool
+        Use the shipped table (``kuiper/data/capacity_vs_satellites.csv``, made by
+        :func:`write_curve_table` with the default assumptions; a test recomputes a row)
+        for the pairs of ``CURVE_CASES``, interpolating linearly in n: milliseconds.
+        Otherwise (or for other pairs) each count runs :func:`estimate_capacity`
+        (~3 s each, cached for the process).
 
     Returns
     -------
     list of dict
-        One per count, in the order given: ``{"n_satellites", "subscribers_p10",
-        "subscribers_p50", "subscribers_p90", "capacity_gbps"}`` (capacity at the
-        mid per-satellite figure), default market access, 35 deg mask.
+        One per count, in the order given: ``{"n_satellites", "subscribers": {"p10",
+        "p50", "p90"}, "subscribers_p10", "subscribers_p50", "subscribers_p90",
+        "capacity_gbps"}``; capacity at the mid per-satellite figure; default market
+        access, 35 deg mask, the design on 2026-01-01.
     """
-    return [dict(_capacity_point(int(n), profile, design)) for n in n_on_station]
+    from .design import design_order
+
+    if isinstance(n_on_station, (int, np.integer)):
+        top = int(n_on_station)
+        counts = sorted({int(round(x)) for x in np.linspace(top / 16, top, 16)})
+    else:
+        counts = [int(n) for n in n_on_station]
+    size = len(design_order(design=design))
+    mid = load_capacity_assumptions()["profile"][profile]["per_satellite_gbps"]["mid"]
+    table = _shipped_curve().get((profile, design)) if shipped else None
+    out = []
+    for n in counts:
+        n = max(0, min(n, size))
+        if table is not None:
+            s = [float(round(np.interp(n, table[:, 0], table[:, j]))) for j in (1, 2, 3)]
+        else:
+            s = list(_capacity_point(n, profile, design))
+        out.append(
+            {
+                "n_satellites": n,
+                "subscribers": {"p10": s[0], "p50": s[1], "p90": s[2]},
+                "subscribers_p10": s[0],
+                "subscribers_p50": s[1],
+                "subscribers_p90": s[2],
+                "capacity_gbps": round(n * mid, 1),
+            }
+        )
+    return out
 
 
 @functools.cache
-def _capacity_point(n: int, profile: str, design: str) -> tuple:
+def _capacity_point(n: int, profile: str, design: str) -> tuple[float, float, float]:
+    if n == 0:
+        return (0.0, 0.0, 0.0)
+    start = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
+    cons = constellation_satrecs("design", date=start, n_satellites=n, design=design)
+    s = estimate_capacity(cons, profile=profile).subscribers
+    return (s["p10"], s["p50"], s["p90"])
+
+
+def write_curve_table(path) -> None:
+    """Write the shipped capacity-vs-satellites table (``CURVE_CASES``) to ``path``."""
     from .design import design_order
 
-    n = max(0, min(n, len(design_order(design=design))))
-    a = load_capacity_assumptions()
-    mid = a["profile"][profile]["per_satellite_gbps"]["mid"]
-    if n == 0:
-        s = {"p10": 0.0, "p50": 0.0, "p90": 0.0}
-    else:
-        start = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
-        cons = constellation_satrecs("design", date=start, n_satellites=n, design=design)
-        s = estimate_capacity(cons, profile=profile).subscribers
-    return tuple(
-        {
-            "n_satellites": n,
-            "subscribers_p10": s["p10"],
-            "subscribers_p50": s["p50"],
-            "subscribers_p90": s["p90"],
-            "capacity_gbps": round(n * mid, 1),
-        }.items()
-    )
+    lines = [
+        "# Serviceable subscribers at design prefixes (kuiper.coverage.capacity_curve), made by",
+        "# `python -m kuiper.coverage.capacity PATH` with the shipped capacity.toml,",
+        "# broadband_gap.csv and market_access.csv; tests/test_capacity.py recomputes a row.",
+        "profile,design,n_satellites,subscribers_p10,subscribers_p50,subscribers_p90",
+    ]
+    for profile, design in CURVE_CASES:
+        size = len(design_order(design=design))
+        for n in sorted({int(round(x)) for x in np.linspace(0, size, CURVE_N_COUNTS)}):
+            p10, p50, p90 = _capacity_point(n, profile, design)
+            lines.append(f"{profile},{design},{n},{p10:.0f},{p50:.0f},{p90:.0f}")
+    with open(path, "w", encoding="utf-8") as fh:
+        fh.write("\n".join(lines) + "\n")
 
 
 def per_user_capacity_mbps(
@@ -423,3 +486,9 @@ def per_user_capacity_mbps(
     )
     mid = 1000.0 * load_capacity_assumptions()["profile"][profile]["per_satellite_gbps"]["mid"]
     return float(mid * share.sum(axis=0).mean() / users[use].sum())
+
+
+if __name__ == "__main__":  # pragma: no cover - maintenance entry point
+    import sys
+
+    write_curve_table(sys.argv[1])
