@@ -3,8 +3,8 @@
 - **Capacity**: consumer subscribers of capacity against effective satellites, from
   :func:`kuiper.coverage.capacity_curve` when it exists; until then the sourced FALLBACK
   of ``valuation.toml``, ``subscribers_per_satellite`` (Starlink's ~1,100) x satellites.
-- **AWS integration**: transit avoided per Gbps-year, gateway co-location capex and opex
-  saved, and the number of gateways at AWS sites, from
+- **AWS integration**: transit and backhaul avoided per Gbps-year, gateway co-location
+  capex and opex saved, and the number of gateways at AWS sites, from
   :func:`kuiper.ground.aws_integration_inputs` when it exists; else the TOML's FALLBACK
   parameters.
 
@@ -20,6 +20,7 @@ import numpy as np
 # Keys of kuiper.ground.aws_integration_inputs() that replace valuation.toml parameters.
 GROUND_KEYS = (
     "transit_avoided_usd_per_gbps_year",
+    "backhaul_avoided_usd_per_gbps_year",
     "gateway_capex_saved_usd",
     "gateway_opex_saved_usd_year",
     "aws_gateway_sites",
@@ -43,18 +44,27 @@ def capacity_curve(cfg, gen1_total: int) -> tuple[np.ndarray, np.ndarray, str]:
     return np.array([0.0, float(gen1_total)]), np.array([0.0, per_sat * gen1_total]), source
 
 
+# Fleet sizes at which the coverage model's curve is read (Gen-1 design prefixes).
+CURVE_POINTS = (578, 1000, 1616, 2400, 3232)
+
+
 def _coverage_rows(gen1_total: int):
-    """The coverage model's curve, or None when it is not there or not in the agreed form."""
+    """The coverage model's curve, or None when it is not there or not in the agreed form.
+
+    ``kuiper.coverage.capacity_curve(n_on_station, profile=...)`` returns one dict per
+    count with ``n_satellites`` and ``subscribers_p50`` (and P10/P90, ``capacity_gbps``).
+    """
     try:
         from ..coverage import capacity_curve as curve
     except ImportError:
         return None
+    points = sorted({min(n, gen1_total) for n in CURVE_POINTS})
     try:
-        rows = curve(gen1_total, profile="kuiper")
+        rows = curve(points, profile="kuiper")
         pts = sorted(
-            (float(r["n_satellites"]), float(r["subscribers"]["p50"]))
+            (float(r["n_satellites"]), float(r["subscribers_p50"]))
             for r in rows
-            if math.isfinite(float(r["subscribers"]["p50"]))
+            if math.isfinite(float(r["subscribers_p50"]))
         )
     except (TypeError, KeyError, ValueError):
         return None
@@ -62,7 +72,7 @@ def _coverage_rows(gen1_total: int):
         return None
     xs = np.array([0.0] + [p[0] for p in pts])
     ys = np.array([0.0] + [p[1] for p in pts])
-    if np.any(np.diff(xs) <= 0):
+    if np.any(np.diff(xs) <= 0) or np.any(ys < 0):
         return None
     return xs, ys, "kuiper.coverage.capacity_curve(profile='kuiper'), P50 subscribers"
 

@@ -66,6 +66,7 @@ _DOMAINS = {
     "aws_attach_rate": (0.0, 1.0, True),
     "aws_operating_margin": (0.0, 1.0, True),
     "transit_avoided_usd_per_gbps_year": (0.0, 1e9, True),
+    "backhaul_avoided_usd_per_gbps_year": (0.0, 1e9, True),
     "aws_gateway_sites": (0.0, 1e4, True),
     "gateway_capex_saved_usd": (0.0, 1e10, True),
     "gateway_opex_saved_usd_year": (0.0, 1e10, True),
