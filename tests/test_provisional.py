@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from tests.test_hardening_cli import _one_line_failure as one_error_line  # noqa: F401
 
 from kuiper.cli import main
 from kuiper.store import Store

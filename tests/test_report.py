@@ -233,11 +233,23 @@ def test_cli_exits_non_zero_only_when_nothing_could_be_computed(seeded_db, tmp_p
     assert not out.exists()
 
 
+def test_cli_refuses_a_non_html_name_before_any_work(seeded_db, tmp_path):
+    from kuiper.cli import main
+
+    result = CliRunner().invoke(
+        main, ["report", "--db", str(seeded_db), "-o", str(tmp_path / "report.png")]
+    )
+    assert result.exit_code == 1
+    assert "report.png: the report is HTML" in result.output
+    assert "Settings" not in result.output
+
+
 def test_cli_bad_as_of_is_one_line(seeded_db, tmp_path):
     from kuiper.cli import main
 
     result = CliRunner().invoke(
-        main, ["report", "--db", str(seeded_db), "--as-of", "2026-13-45", "-o", str(tmp_path / "x")]
+        main,
+        ["report", "--db", str(seeded_db), "--as-of", "2026-13-45", "-o", str(tmp_path / "x.html")],
     )
     assert result.exit_code != 0
     assert "Traceback" not in result.output and "2026-13-45" in result.output
@@ -309,3 +321,46 @@ def test_appendix_gives_each_figure_its_own_source():
     row = files["valuation.toml"]["parameter.discount_rate"]
     assert row.source.startswith(valuation["parameter"]["discount_rate"]["source"])
     assert f"base {valuation['parameter']['discount_rate']['base']}" in row.value
+
+
+def test_report_plots_draw_their_numbers():
+    """The report's own plot functions draw the values they are given."""
+    from kuiper import plots
+
+    by_launch = [
+        {"launch": "KA-01", "launch_date_utc": "2025-04-28", "p10_days": 100.0,
+         "median_days": 130.0, "p90_days": 170.0, "km_median_days": 131.0},
+        {"launch": "LA-08", "launch_date_utc": "2026-07-02", "p10_days": None,
+         "median_days": None, "p90_days": None, "km_median_days": None},
+    ]  # fmt: skip
+    ax = plots.plot_raising_durations(by_launch)
+    assert [t.get_text() for t in ax.get_xticklabels()] == [
+        "KA-01\n2025-04-28",
+        "LA-08\n2026-07-02",
+    ]
+    medians = [
+        ln.get_ydata()[0] for ln in ax.lines if ln.get_marker() == "o" and len(ln.get_ydata())
+    ]
+    assert medians == [130.0]
+
+    ground = {
+        "scenarios": {
+            "A": {"description": "A: at AWS", "availability": 0.7,
+                  "latency_ms": {"p50": 5.0, "p90": 6.5, "p99": 7.5}},
+            "B": {"description": "B: for coverage", "availability": 1.0,
+                  "latency_ms": {"p50": 5.6, "p90": 25.6, "p99": 36.7}},
+        }
+    }  # fmt: skip
+    ax = plots.plot_ground_scenarios(ground)
+    widths = sorted(round(p.get_width(), 6) for p in ax.patches)
+    assert widths == sorted([5.0, 6.5, 7.5, 5.6, 25.6, 36.7])
+
+    rng = np.random.default_rng(3)
+    samples = {k: rng.normal(2e9, 1e9, 1000) for k in ("total", "static_npv", "option_premium")}
+    ax = plots.plot_value_distribution(samples)
+    filled = [p for p in ax.patches if p.get_fill()]
+    assert len(filled) == 1  # the total, as a filled histogram
+    labels = ax.get_legend_handles_labels()[1]
+    assert f"total (mean {samples['total'].mean() / 1e9:.2f})" in labels
+    # The filled outline's highest step is the tallest bin's count: at most all trials.
+    assert 0 < filled[0].get_xy()[:, 1].max() <= 1000

@@ -469,3 +469,64 @@ def test_data_age_note_suggests_fetch_after_seven_days():
     assert old.endswith("is 88 days old; run 'kuiper fetch' for newer data")
     assert "hours" in data_age_note(newest, now=newest + dt.timedelta(hours=5))
     assert "in the future" in data_age_note(newest, now=newest - dt.timedelta(days=3))
+
+
+def _cli(*args):
+    from click.testing import CliRunner
+
+    from kuiper.cli import main
+
+    return CliRunner().invoke(main, [str(a) for a in args])
+
+
+def _one_error_line(result, *needles):
+    from tests.test_provisional import one_error_line
+
+    one_error_line(result, *needles)
+
+
+@pytest.mark.parametrize("step", ["0", "-1", "nan", "inf", "-inf"])
+def test_W10_T8_plot_shells_refuses_a_step_that_is_not_positive_and_finite(
+    seeded_db, tmp_path, step
+):
+    out = tmp_path / "s.png"
+    result = _cli("plot", "shells", "--db", seeded_db, "--step-days", step, "-o", out)
+    _one_error_line(result, "must be a finite number of days > 0")
+    assert not out.exists()
+
+
+def test_R12_plot_shells_refuses_too_many_samples_and_says_what_fits(seeded_db, tmp_path):
+    out = tmp_path / "s.png"
+    # 2025-07-15 .. 2026-09-06 is ~418 days: a step of 0.1 days is ~4,180 samples.
+    result = _cli("plot", "shells", "--db", seeded_db, "--step-days", "0.1", "-o", out)
+    _one_error_line(result, "more than 2,000 samples; use a step of at least 0.21 days")
+    far = _cli("plot", "shells", "--db", seeded_db, "--as-of", "2100-01-01", "-o", out)
+    _one_error_line(far, "more than 2,000 samples")
+    assert not out.exists()
+
+
+def test_W8_plot_shells_far_past_the_data_warns(seeded_db, tmp_path):
+    out = tmp_path / "s.png"
+    result = _cli(
+        "plot", "shells", "--db", seeded_db, "--as-of", "2027-06-01", "--step-days", "30", "-o", out
+    )
+    assert result.exit_code == 0, result.output
+    assert "Warning: as-of 2027-06-01 is" in result.stderr and out.exists()
+
+
+def test_P7_plot_altitude_with_no_data_is_one_line(seeded_db, tmp_path):
+    out = tmp_path / "a.png"
+    result = _cli("plot", "altitude", "--db", seeded_db, "--as-of", "1990-01-01", "-o", out)
+    _one_error_line(result, "no Kuiper element sets on or before 1990-01-01; nothing to plot")
+    assert not out.exists()
+
+
+def test_stale_factor_covers_every_gap_a_satellite_came_back_from(store):
+    """tracker.toml's derivation: the largest gap over a satellite's own median interval
+    in the shipped snapshots (2.15, KUIPER-00505) is below the factor with 20% to spare."""
+    from kuiper.tracker import threshold_evidence
+
+    ev = threshold_evidence(fleet_from_store(store))
+    ratio, name = ev["largest_gap_over_own_median_interval"]
+    assert (ratio, name) == (2.15, "KUIPER-00505")
+    assert ratio * 1.2 < CONFIG.stale_interval_factor

@@ -39,6 +39,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import math
 import re
 from collections import Counter, defaultdict
 from pathlib import Path
@@ -46,7 +47,7 @@ from pathlib import Path
 import numpy as np
 
 from .elements import ElementsArray
-from .errors import ManifestError, StoreError
+from .errors import KuiperError, ManifestError, StoreError
 from .manifest import (
     Launch,
     Shell,
@@ -101,6 +102,7 @@ class TrackerConfig:
     stale_interval_sets: float
     decay_altitude_km: float
     fetch_suggest_after_days: float
+    max_history_samples: float
     vehicle_by_launch_site: dict = dataclasses.field(default_factory=dict)
     unattributed: str = "unattributed"
 
@@ -747,8 +749,17 @@ def fleet_history(store, as_of: dt.datetime | None = None, step_days: float = 7.
     """Phase counts every ``step_days`` from the first launch to ``as_of``, with launches.
 
     Returns ``Fleet.phase_history`` plus ``launched``: satellites launched by each date
-    according to the launch log (and tracked objects of launches missing from it).
+    according to the launch log (and provisional launches), and ``warnings``: those of
+    the status on the last date (e.g. ``as_of`` far past the data).
+
+    Raises
+    ------
+    KuiperError
+        ``step_days`` not a finite number > 0, or more than ``max_history_samples``
+        dates (``tracker.toml``) between the first element set and ``as_of``.
     """
+    if not (isinstance(step_days, int | float) and math.isfinite(step_days) and step_days > 0):
+        raise KuiperError(f"step of {step_days!r} days: must be a finite number of days > 0")
     if as_of is None:
         as_of = store.data_through()
     fleet = fleet_from_store(store, as_of)
@@ -757,18 +768,33 @@ def fleet_history(store, as_of: dt.datetime | None = None, step_days: float = 7.
     # Start where the element history starts: before it, phases are unknown.
     first_us = min(int(h.epoch_us[0]) for h in fleet.histories)
     start = _us_to_datetime(first_us).replace(hour=23, minute=59, second=59, microsecond=0)
-    n = max(1, int((as_of - start).total_seconds() // (step_days * 86400)) + 1)
+    span_days = (as_of - start).total_seconds() / 86400
+    limit = int(fleet.config.max_history_samples)
+    if span_days / step_days + 1 > limit:
+        raise KuiperError(
+            f"{span_days:,.0f} days at a step of {step_days:g} days is more than {limit:,} "
+            f"samples; use a step of at least {span_days / (limit - 1):.2g} days"
+        )
+    n = max(1, int(span_days // step_days) + 1)
     dates = [start + dt.timedelta(days=step_days * k) for k in range(n)]
     if dates[-1] < as_of:
         dates.append(as_of)
     out = fleet.phase_history(dates)
-    out["launched"] = [fleet.status(d).totals["launched"] for d in dates]
+    statuses = [fleet.status(d) for d in dates]
+    out["launched"] = [s.totals["launched"] for s in statuses]
+    out["warnings"] = statuses[-1].warnings
     return out
 
 
 def altitude_history(store, as_of: dt.datetime | None = None) -> tuple[list[dict], tuple]:
-    """Per-satellite altitude histories (up to ``as_of``) and the shells, for plotting."""
+    """Per-satellite altitude histories (up to ``as_of``) and the shells, for plotting.
+
+    Raises :class:`StoreError` when no element set is dated on or before ``as_of`` (P7).
+    """
     fleet = fleet_from_store(store, as_of)
+    if not fleet.histories:
+        when = f" on or before {as_of:%Y-%m-%d}" if as_of else ""
+        raise StoreError(f"{store.path}: no Kuiper element sets{when}; nothing to plot")
     return fleet.altitude_series(), fleet.shells
 
 
@@ -829,6 +855,15 @@ def threshold_evidence(fleet: Fleet) -> dict:
         if row.get("decay_date"):
             last_of_decayed[h.name] = round(float(h.altitude_km[-1]), 1)
     waits.sort()
+    # Staleness: each gap between a satellite's sets over the median of its preceding
+    # gaps (up to stale_interval_sets of them); the largest is a gap it came back from.
+    k = int(cfg.stale_interval_sets)
+    ratios = []
+    for h in fleet.histories:
+        gaps = np.diff(h.epoch_us) / _US_PER_DAY
+        for i in range(2, len(gaps)):
+            ratios.append((float(gaps[i] / np.median(gaps[max(0, i - k) : i])), h.name))
+    ratios.sort()
     return {
         "element_sets": int(alt.size),
         "satellites": len(fleet.histories),
@@ -839,6 +874,12 @@ def threshold_evidence(fleet: Fleet) -> dict:
         "lowest_first_sight_km": round(min(first_sight), 1) if first_sight else None,
         "longest_waits_at_insertion_days": waits[-3:],
         "last_altitude_of_decayed_km": last_of_decayed,
+        "largest_gap_over_own_median_interval": (
+            [round(ratios[-1][0], 2), ratios[-1][1]] if ratios else None
+        ),
+        "gap_ratio_p99": round(float(np.percentile([r for r, _ in ratios], 99)), 2)
+        if ratios
+        else None,
     }
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 from . import (
     coverage,  # noqa: F401
     data,  # noqa: F401
+    fetch,  # noqa: F401
     forecast,  # noqa: F401
     ground,  # noqa: F401
     launches,  # noqa: F401

@@ -18,6 +18,7 @@ from ._common import (
     output_option,
     plot,
 )
+from .fetch import echo_data_age
 
 
 @main.command(context_settings=CONTEXT)
@@ -87,6 +88,8 @@ def coverage(
 
     store = open_store_cli(db) if constellation in ("real", "forecast") else None
     try:
+        if constellation == "real":
+            echo_data_age(store)
         with click.progressbar(length=100, label="Covering", file=sys.stderr) as bar:
             result = estimate_coverage(
                 constellation,

@@ -234,7 +234,13 @@ def status(as_of, db, as_json, with_satellites, with_raising):
 @as_of_option
 @db_option
 @output_option("kuiper-shells.png")
-@click.option("--step-days", default=7.0, show_default=True, help="Days between samples.")
+@click.option(
+    "--step-days",
+    type=float,
+    default=7.0,
+    show_default=True,
+    help="Days between samples (> 0; at most 2,000 samples).",
+)
 @fail_cleanly
 def plot_shells_cmd(as_of, db, output, dpi, step_days):
     """Phase counts over time, stacked, with satellites launched.
@@ -248,6 +254,8 @@ def plot_shells_cmd(as_of, db, output, dpi, step_days):
 
     with open_store_cli(db) as store:
         history = fleet_history(store, as_of_date(store, as_of), step_days=step_days)
+    for w in history["warnings"]:
+        click.echo(f"Warning: {w}", err=True)
     ax = plots.plot_shells(history, launched=history["launched"])
     click.echo(f"wrote {plots.save(ax, output, dpi=dpi)}")
 

@@ -67,13 +67,15 @@ def report(output, as_of, db, trials, seed, json_path, sections, full_backtest):
 
     \b
     Examples:
-      kuiper report                                   report.html, ~2 minutes
+      kuiper report                                   report.html, about a minute
       kuiper report -o leo.html --as-of 2026-07-30
       kuiper report --trials 100000 --full-backtest   slower, tighter Monte Carlo
       kuiper report --json data.json                  the numbers behind the page
     """
     from ..report import ReportSettings, build_report, write_report
 
+    if not output.lower().endswith((".html", ".htm")):
+        raise click.ClickException(f"{output}: the report is HTML; give a name ending in .html")
     settings = ReportSettings(trials=trials, seed=seed)
     if full_backtest:
         settings = settings.replace(backtest_trials=20_000)

@@ -21,6 +21,7 @@ from ._common import (
     seed_option,
     trials_option,
 )
+from .fetch import echo_data_age
 
 
 @main.command(context_settings=CONTEXT)
@@ -64,6 +65,7 @@ def value(as_of, db, as_json, trials, seed, config, scenarios):
 
     cfg = load_valuation_config(config)
     with open_store_cli(db) as store:
+        echo_data_age(store)
         when = as_of_date(store, as_of)
         with click.progressbar(length=4, label="Valuing", file=sys.stderr) as bar:
             result = value_kuiper(

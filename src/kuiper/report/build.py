@@ -99,10 +99,13 @@ def build_report(
         sources = data_files()
     except Exception:  # noqa: BLE001 - the appendix is optional; links then fall back
         sources = []
+    from ..tracker import data_age_days
+
     return Report(
         as_of=as_of,
         generated_utc=generated,
         data_through=store.data_through(as_of),
+        data_age_days=data_age_days(store.data_through(), generated),
         settings=settings,
         sections=out,
         sources=sources,

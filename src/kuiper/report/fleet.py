@@ -2,21 +2,15 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
 from .figures import figure
 from .model import Context, Section, Table
 from .sources import link
 
 
-def _days(later: dt.datetime, earlier: dt.datetime) -> float:
-    return (later - earlier).total_seconds() / 86400.0
-
-
 def status_section(ctx: Context, section: Section) -> None:
     """Counts by shell and phase, totals, data age, provisional launches; phase history."""
     from .. import plots
-    from ..tracker import PHASES, fleet_history, fleet_status
+    from ..tracker import PHASES, data_age_days, data_age_note, fleet_history, fleet_status
 
     result = fleet_status(ctx.store, ctx.as_of)
     d = result.to_dict()
@@ -55,19 +49,42 @@ def status_section(ctx: Context, section: Section) -> None:
         )
     )
     through = result.data_through
+    store_newest = ctx.store.data_through()
     age_rows = [["report date (--as-of)", f"{ctx.as_of:%Y-%m-%d %H:%M} UTC", ""]]
     if through is not None:
         age_rows += [
-            ["newest element set", f"{through:%Y-%m-%d %H:%M} UTC", ""],
-            ["data age at the report date", f"{_days(ctx.as_of, through):.1f}", "days"],
+            ["newest element set on or before it", f"{through:%Y-%m-%d %H:%M} UTC", ""],
+            ["data age at the report date", f"{data_age_days(through, ctx.as_of):,.2f}", "days"],
+        ]
+    if store_newest is not None:
+        age_rows += [
+            ["newest element set in the store", f"{store_newest:%Y-%m-%d %H:%M} UTC", ""],
             [
-                "data age when this page was written",
-                f"{_days(ctx.generated_utc, through):.1f}",
+                f"its age when this page was written ({ctx.generated_utc:%Y-%m-%d %H:%M} UTC)",
+                f"{data_age_days(store_newest, ctx.generated_utc):,.2f}",
                 "days",
             ],
         ]
-    section.tables.append(Table("Data age", ["what", "value", "unit"], age_rows))
-    _provisional(ctx, section, through)
+    section.tables.append(
+        Table("Data age", ["what", "value", "unit"], age_rows, note=data_age_note(store_newest))
+    )
+    section.data["data_age_days"] = data_age_days(store_newest, ctx.generated_utc)
+    prov = d["provisional_launches"]
+    section.tables.append(
+        Table(
+            "Provisional launches: Kuiper objects tracked from launches missing from the log",
+            ["mission", "date (UTC)", "vehicle", "satellites", "how it was inferred"],
+            [
+                [p["mission"], p["launch_date_utc"], p["vehicle"], p["satellites"], p["source"]]
+                for p in prov
+            ],
+            note=""
+            if prov
+            else "none: every tracked Kuiper launch is in the launch log "
+            "(counted, when present, as launched; see 'kuiper launches')",
+        )
+    )
+    section.warnings += d.get("warnings", [])
 
     history = fleet_history(ctx.store, ctx.as_of)
     ax = plots.plot_shells(history, launched=history["launched"])
@@ -97,27 +114,6 @@ def status_section(ctx: Context, section: Section) -> None:
         link("constellation.toml", "authorization.full_deadline_utc"),
         link("launches.toml", label="launches.toml: the launch log"),
     ]
-
-
-def _provisional(ctx: Context, section: Section, through: dt.datetime | None) -> None:
-    """Launches in the launch log after the newest element set (not yet tracked)."""
-    from ..manifest import launches_as_of
-
-    if through is None:
-        return
-    rows = [
-        [x.mission, f"{x.launch_date_utc}", x.vehicle, x.satellites]
-        for x in launches_as_of(ctx.as_of.date())
-        if x.launch_date_utc > through.date()
-    ]
-    section.tables.append(
-        Table(
-            "Provisional launches: in the launch log, after the newest element set",
-            ["mission", "date (UTC)", "vehicle", "satellites"],
-            rows,
-            note="" if rows else "none: every logged launch to the report date is tracked",
-        )
-    )
 
 
 def raising_section(ctx: Context, section: Section) -> None:

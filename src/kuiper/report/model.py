@@ -89,6 +89,7 @@ class Section:
     facts: list[tuple[str, str]] = dataclasses.field(default_factory=list)
     data: dict = dataclasses.field(default_factory=dict)
     missing: list[str] = dataclasses.field(default_factory=list)
+    warnings: list[str] = dataclasses.field(default_factory=list)
     error: str | None = None
     elapsed_s: float = 0.0
 
@@ -114,6 +115,7 @@ class Report:
     settings: ReportSettings
     sections: list[Section]
     sources: list = dataclasses.field(default_factory=list)
+    data_age_days: float | None = None
 
     @property
     def n_failed(self) -> int:
@@ -125,6 +127,7 @@ class Report:
             "as_of": _iso(self.as_of),
             "generated_utc": _iso(self.generated_utc),
             "data_through": _iso(self.data_through) if self.data_through else None,
+            "data_age_days": self.data_age_days,
             "settings": self.settings.to_dict(),
             "sections": {s.key: s.to_dict() for s in self.sections},
         }

@@ -123,16 +123,24 @@ def sotp_section(ctx: Context, section: Section) -> None:
     section.data = {"sotp": d}
     section.command = f"kuiper value --as-of {ctx.as_of_text} --json | kuiper sotp --kuiper -"
     k = result.kuiper
+    basis = result.basis
+    shares = result.shares
     section.tables.append(
         Table(
-            f"Amazon sum of the parts on {result.period} results (USD billions; multiples "
-            "are assumptions)",
+            f"Amazon sum of the parts, {basis} to {result.period} "
+            "(USD billions; multiples are assumptions)",
             ["segment", "value (USD bn)", "method"],
             [[x["name"], f"{x['value_usd'] / BILLION:,.1f}", x["method"]] for x in d["segments"]]
             + [
                 ["total", f"{d['total_usd'] / BILLION:,.1f}", ""],
-                ["per Amazon share (USD)", f"{d['per_share_usd']:,.2f}", ""],
+                [
+                    "per Amazon share (USD)",
+                    f"{d['per_share_usd']:,.2f}",
+                    f"on {shares['total'] / BILLION:.3f} bn shares",
+                ],
             ],
+            note="inputs: "
+            + ", ".join(f"{key} {value}" for key, value in result.as_of_inputs.items()),
         )
     )
     line = next((x for x in d["segments"] if "Kuiper" in x["name"]), None)
@@ -158,10 +166,11 @@ def sotp_section(ctx: Context, section: Section) -> None:
             ],
         )
     )
+    section.warnings += list(result.warnings)
     section.reading = [
-        f"On {result.period} results, Amazon's parts add up to {d['total_usd'] / BILLION:,.0f} "
-        f"USD bn ({d['per_share_usd']:,.2f} USD a share). Kuiper / Amazon Leo is "
-        f"{_bn(k['p10'])} to {_bn(k['p90'])} USD bn (P10-P90) of it: small next to AWS, "
-        "and the line most sensitive to the forecast.",
+        f"On {basis} to {result.period} results, Amazon's parts add up "
+        f"to {d['total_usd'] / BILLION:,.0f} USD bn ({d['per_share_usd']:,.2f} USD a share). "
+        f"Kuiper / Amazon Leo is {_bn(k['p10'])} to {_bn(k['p90'])} USD bn (P10-P90) of it: "
+        "small next to AWS, and the line most sensitive to the forecast.",
     ]
     section.sources += [link("sotp.toml", label="sotp.toml: figures and multiples")]

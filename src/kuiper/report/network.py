@@ -80,7 +80,7 @@ def coverage_section(ctx: Context, section: Section) -> None:
     if d.get("cities"):
         section.tables.append(
             Table(
-                "Largest cities",
+                f"Largest cities, the same window from {start}",
                 ["city", "latitude (deg)", "population", "covered (% of time)", "longest gap (s)"],
                 [
                     [

@@ -91,7 +91,8 @@ def forecast_section(ctx: Context, section: Section) -> None:
         )
     section.tables.append(
         Table(
-            "Satellites at month ends, P5 / P50 / P95 (satellites)",
+            f"Satellites at month ends, P5 / P50 / P95 (satellites; forecast as of "
+            f"{ctx.as_of_text})",
             ["month end"] + list(METRIC_WORDS.values()),
             rows,
         )
@@ -160,7 +161,8 @@ def backtest_section(ctx: Context, section: Section) -> None:
 
     section.tables.append(
         Table(
-            "Calibration over all origins",
+            f"Calibration over all origins ({result.origins[0]['as_of'][:10]} to "
+            f"{result.origins[-1]['as_of'][:10]}), scored through {result.data_through:%Y-%m-%d}",
             ["score", "value", "ideal"],
             [
                 ["realized counts inside the central 50% interval", pct(sm["coverage50"]), "50%"],
@@ -174,7 +176,7 @@ def backtest_section(ctx: Context, section: Section) -> None:
     )
     section.tables.append(
         Table(
-            "Targets scored (realized count on the deadline)",
+            "Targets scored (realized count on the deadline, satellites)",
             ["target", "satellites", "counted as", "deadline", "outcome", "mean P", "Brier"],
             [
                 [
