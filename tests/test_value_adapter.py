@@ -62,3 +62,23 @@ def test_ground_dollars_replace_the_fallbacks(cfg, monkeypatch):
     monkeypatch.delattr(kuiper.ground, "aws_integration_inputs", raising=False)
     same, note = A.with_ground_inputs(cfg)
     assert same is cfg and "FALLBACK" in note
+
+
+def test_ground_dollars_with_ranges_and_the_ground_models_names(cfg, monkeypatch):
+    found = {
+        "colocation_capex_saved_usd_per_gateway": {
+            "value": 1e6, "low": 3e5, "high": 3e6, "unit": "USD", "source": "teleport build-out"
+        },
+        "n_gateways_at_aws_sites": {"value": 28, "low": 28, "high": 28, "source": "csv"},
+        "transit_avoided_usd_per_gbps_year": {"value": -5.0, "source": "refused: negative"},
+    }  # fmt: skip
+    monkeypatch.setattr(kuiper.ground, "aws_integration_inputs", lambda: found, raising=False)
+    new, note = A.with_ground_inputs(cfg)
+    a = new.parameters["gateway_capex_saved_usd"]
+    assert (a.base, a.low, a.high) == (1e6, 3e5, 3e6) and "teleport" in a.source
+    assert new.value("aws_gateway_sites") == 28.0
+    # A figure that is not a valid amount keeps the TOML's value.
+    assert new.value("transit_avoided_usd_per_gbps_year") == cfg.value(
+        "transit_avoided_usd_per_gbps_year"
+    )
+    assert "gateway_capex_saved_usd" in note and "transit" not in note

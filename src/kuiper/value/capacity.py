@@ -17,14 +17,23 @@ import math
 
 import numpy as np
 
-# Keys of kuiper.ground.aws_integration_inputs() that replace valuation.toml parameters.
-GROUND_KEYS = (
-    "transit_avoided_usd_per_gbps_year",
-    "backhaul_avoided_usd_per_gbps_year",
-    "gateway_capex_saved_usd",
-    "gateway_opex_saved_usd_year",
-    "aws_gateway_sites",
-)
+from ..errors import KuiperError
+
+# valuation.toml parameters that kuiper.ground.aws_integration_inputs() replaces, each with
+# the names the ground model may use for it.
+GROUND_KEYS = {
+    "transit_avoided_usd_per_gbps_year": ("transit_avoided_usd_per_gbps_year",),
+    "backhaul_avoided_usd_per_gbps_year": ("backhaul_avoided_usd_per_gbps_year",),
+    "gateway_capex_saved_usd": (
+        "gateway_capex_saved_usd",
+        "colocation_capex_saved_usd_per_gateway",
+    ),
+    "gateway_opex_saved_usd_year": (
+        "gateway_opex_saved_usd_year",
+        "colocation_opex_saved_usd_per_gateway_year",
+    ),
+    "aws_gateway_sites": ("aws_gateway_sites", "n_gateways_at_aws_sites"),
+}
 
 
 def capacity_curve(cfg, gen1_total: int) -> tuple[np.ndarray, np.ndarray, str]:
@@ -87,10 +96,41 @@ def with_ground_inputs(cfg):
         found = aws_integration_inputs()
     except Exception as exc:  # the ground model's own failure must not stop a valuation
         return cfg, f"FALLBACK: valuation.toml (ground model failed: {exc})".replace("\n", " ")
-    values = {k: found[k] for k in GROUND_KEYS if isinstance(found, dict) and k in found}
-    if not values:
+    if not isinstance(found, dict):
+        return cfg, "FALLBACK: valuation.toml (the ground model did not return a dict)"
+    detail = found.get("detail") if isinstance(found.get("detail"), dict) else {}
+    ranges = {}
+    for name, aliases in GROUND_KEYS.items():
+        entry = next(
+            (e for k in aliases for e in (detail.get(k), found.get(k)) if e is not None), None
+        )
+        got = _ranged(entry)
+        if got is not None:
+            ranges[name] = got
+    if not ranges:
         return cfg, "FALLBACK: valuation.toml (the ground model gave none of the expected keys)"
-    return (
-        cfg.with_values(source="kuiper.ground.aws_integration_inputs()", **values),
-        "kuiper.ground.aws_integration_inputs(): " + ", ".join(sorted(values)),
-    )
+    try:
+        new = cfg.with_ranges(ranges)
+    except KuiperError as exc:
+        return cfg, f"FALLBACK: valuation.toml (the ground model's figures were refused: {exc})"
+    return new, "kuiper.ground.aws_integration_inputs(): " + ", ".join(sorted(ranges))
+
+
+def _ranged(entry) -> tuple | None:
+    """``(base, low, high, source)`` from a number or a ``{"value", "low", "high", "source"}``."""
+    source = "kuiper.ground.aws_integration_inputs()"
+    if isinstance(entry, int | float) and not isinstance(entry, bool):
+        v = float(entry)
+        return (v, v, v, source) if math.isfinite(v) and v >= 0 else None
+    if not isinstance(entry, dict):
+        return None
+    try:
+        v = float(entry["value"])
+        lo = float(entry.get("low", v))
+        hi = float(entry.get("high", v))
+    except (KeyError, TypeError, ValueError):
+        return None
+    if not all(math.isfinite(x) and x >= 0 for x in (v, lo, hi)) or not lo <= v <= hi:
+        return None
+    text = entry.get("source")
+    return v, lo, hi, f"{source}: {text}" if isinstance(text, str) and text.strip() else source

@@ -234,6 +234,21 @@ class ValuationConfig:
         _check_parameters(new.parameters, new.path)
         return new
 
+    def with_ranges(self, ranges: dict) -> ValuationConfig:
+        """A copy with some parameters replaced: ``{name: (base, low, high, source)}``."""
+        params = dict(self.parameters)
+        for name, (base, low, high, source) in ranges.items():
+            if name not in params:
+                raise KuiperError(f"{self.path}: unknown parameter {name!r}")
+            if not all(_is_number(x) for x in (base, low, high)):
+                raise KuiperError(f"{self.path}: [parameter.{name}] values must be numbers")
+            params[name] = dataclasses.replace(
+                params[name], base=float(base), low=float(low), high=float(high), source=source
+            )
+        new = dataclasses.replace(self, parameters=params)
+        _check_parameters(new.parameters, new.path)
+        return new
+
     def with_model(self, **values) -> ValuationConfig:
         """A copy with some ``[model]`` settings replaced."""
         model = dict(self.model)
