@@ -17,6 +17,7 @@ from .report import (
     plot_ground_scenarios,
     plot_latitude_bands,
     plot_raising_durations,
+    plot_scenario_cash_flows,
     plot_value_distribution,
 )
 from .tracker import plot_altitude, plot_shells
@@ -37,6 +38,7 @@ __all__ = [
     "plot_latitude_bands",
     "plot_coverage_growth",
     "plot_raising_durations",
+    "plot_scenario_cash_flows",
     "plot_ground_scenarios",
     "plot_value_distribution",
 ]
