@@ -350,7 +350,7 @@ class ElementWriter:
             conn.execute("CREATE TEMP TABLE touched AS SELECT DISTINCT norad_id FROM temp.incoming")
             from .store import is_kuiper
 
-            refresh_objects(conn, is_kuiper, store.launch_ids)
+            refresh_objects(conn, is_kuiper, store.kept_launch_ids)
             conn.execute("UPDATE sources SET n_new = n_new + ? WHERE id = ?", (n_new, source_id))
             conn.execute("DROP TABLE temp.incoming")
             conn.execute("DROP TABLE temp.touched")

@@ -140,6 +140,15 @@ def is_kuiper(name: str, cospar_id: str, launch_ids: frozenset[str]) -> bool:
     return cospar_id[:8] in launch_ids and not _NON_PAYLOAD.search(upper)
 
 
+def _named_launch_ids(names, cospar_ids) -> set[str]:
+    """Launch ids of the objects named KUIPER*/AMAZON LEO* among these."""
+    return {
+        c[:8]
+        for n, c in zip(names, cospar_ids, strict=True)
+        if n.upper().startswith(("KUIPER", "AMAZON LEO"))
+    }
+
+
 def _utc_now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
@@ -219,6 +228,19 @@ class Store:
         if self._launch_ids is None:
             self._launch_ids = kuiper_launch_ids()
         return self._launch_ids
+
+    @property
+    def kept_launch_ids(self) -> frozenset[str]:
+        """Launches whose payloads are kept: the log's, and those of stored Kuiper-named sets.
+
+        So a new launch's objects still named ``OBJECT A``, ``OBJECT B``... are kept
+        once one object of that launch is named ``KUIPER*``/``AMAZON LEO*`` (issue 9).
+        """
+        rows = self.conn.execute(
+            "SELECT DISTINCT substr(cospar_id, 1, 8) FROM elements "
+            "WHERE name LIKE 'KUIPER%' OR name LIKE 'AMAZON LEO%'"
+        )
+        return self.launch_ids | {r[0] for r in rows}
 
     # -- ingest ---------------------------------------------------------------
 
@@ -342,7 +364,7 @@ class Store:
         if all_objects:
             keep = np.ones(len(el), bool)
         else:
-            ids = self.launch_ids
+            ids = self.kept_launch_ids | _named_launch_ids(el.name, el.cospar_id)
             keep = np.array(
                 [is_kuiper(n, c, ids) for n, c in zip(el.name, el.cospar_id, strict=True)], bool
             )
@@ -466,7 +488,7 @@ class Store:
                 "WHERE source_id = ?",
                 (sid,),
             )
-            refresh_objects(conn, is_kuiper, self.launch_ids)
+            refresh_objects(conn, is_kuiper, self.kept_launch_ids)
             satcat_ids = [
                 r[0]
                 for r in conn.execute(

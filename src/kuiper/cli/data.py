@@ -135,7 +135,7 @@ def ingest(paths, skip_bad, all_objects, on_conflict, max_size_mib, db, as_json)
     "--satellites",
     "with_satellites",
     is_flag=True,
-    help="With --json: add every satellite's phase, altitude and rate.",
+    help="With --json: add every satellite's phase, altitude and rate (needs --json).",
 )
 @click.option(
     "--raising",
@@ -150,21 +150,29 @@ def status(as_of, db, as_json, with_satellites, with_raising):
     Phases: raising (climbing from the 450-465 km insertion orbit), on_station
     (within the shell's altitude tolerance), drifting (anomalous: stopped short,
     left the shell, or no longer tracked), deorbiting (descending) and decayed.
-    Thresholds and their derivation: kuiper/data/tracker.toml.
+    Thresholds and their derivation: kuiper/data/tracker.toml. A satellite is
+    stale (no longer tracked) when its own newest element set is older than a few
+    times its own update interval. Launches missing from the launch log are listed
+    as provisional, with a warning. The last line says how old the newest data is.
 
     \b
     Examples:
       kuiper status
       kuiper status --as-of 2026-07-30 --json
+      kuiper status --json --satellites
     """
-    from ..tracker import PHASES, fleet_status, raising_durations
+    from ..tracker import PHASES, data_age_days, data_age_note, fleet_status, raising_durations
 
+    if with_satellites and not as_json:
+        raise click.UsageError("--satellites lists every satellite in JSON; add --json")
     with open_store_cli(db) as store:
         when = as_of_date(store, as_of)
         result = fleet_status(store, when)
         raising = raising_durations(store, when) if with_raising else None
+        store_newest = store.data_through()
     if as_json:
         out = result.to_dict(satellites=with_satellites)
+        out["data_age_days"] = data_age_days(store_newest)
         if raising:
             out["raising"] = raising["by_launch"]
         click.echo(dumps_strict(out))
@@ -194,6 +202,16 @@ def status(as_of, db, as_json, with_satellites, with_raising):
         f"{a['half_deadline_utc']} (waived {a['half_waived_utc']}), all due "
         f"{a['full_deadline_utc']}; on station = {a['fraction_on_station']:.1%}"
     )
+    if result.provisional_launches:
+        click.echo("\nProvisional launches (not in the launch log; see 'kuiper launches'):")
+        for p in result.provisional_launches:
+            click.echo(
+                f"  {p['mission']:<24}{p['launch_date_utc']:>12}{p['satellites']:>5} sats  "
+                f"{p['vehicle']}"
+            )
+    for w in result.warnings:
+        click.echo(f"Warning: {w}", err=True)
+    click.echo(data_age_note(store_newest))
     if raising:
         click.echo(
             "\nOrbit raising, launch to on station (days; KM = Kaplan-Meier median, "
@@ -216,7 +234,13 @@ def status(as_of, db, as_json, with_satellites, with_raising):
 @as_of_option
 @db_option
 @output_option("kuiper-shells.png")
-@click.option("--step-days", default=7.0, show_default=True, help="Days between samples.")
+@click.option(
+    "--step-days",
+    type=float,
+    default=7.0,
+    show_default=True,
+    help="Days between samples (> 0; at most 2,000 samples).",
+)
 @fail_cleanly
 def plot_shells_cmd(as_of, db, output, dpi, step_days):
     """Phase counts over time, stacked, with satellites launched.
@@ -230,6 +254,8 @@ def plot_shells_cmd(as_of, db, output, dpi, step_days):
 
     with open_store_cli(db) as store:
         history = fleet_history(store, as_of_date(store, as_of), step_days=step_days)
+    for w in history["warnings"]:
+        click.echo(f"Warning: {w}", err=True)
     ax = plots.plot_shells(history, launched=history["launched"])
     click.echo(f"wrote {plots.save(ax, output, dpi=dpi)}")
 

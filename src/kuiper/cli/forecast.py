@@ -23,6 +23,7 @@ from ._common import (
     seed_option,
     trials_option,
 )
+from .fetch import echo_data_age
 
 
 @main.command(context_settings=CONTEXT)
@@ -77,6 +78,7 @@ def forecast(as_of, db, as_json, targets, deadlines, metric, trials, seed, manif
     milestones = milestones_from_options(targets, deadlines, metric)
     assumptions = load_forecast_manifest(manifest)
     with open_store_cli(db) as store:
+        echo_data_age(store)
         when = as_of_date(store, as_of)
         bar = click.progressbar(length=trials, label="Simulating", file=sys.stderr)
         with bar:
