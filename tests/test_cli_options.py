@@ -54,9 +54,18 @@ BASE = {
     "sources": [],
     "status": [],
     "value": ["--trials", "10"],
+    "launches": [],
+    "capacity": [],
+    "fetch": [],
+    "plot coverage-timeline": ["-o", "{tmp}/ct.png"],
+    "report": ["-o", "{tmp}/r.html"],
+    "sweep": [],
 }
 # A successful run of these takes many seconds: only refused values are drawn.
 EXPENSIVE = {"plot tornado", "value", "plot cadence", "plot coverage", "backtest"}
+EXPENSIVE |= {"capacity", "fetch", "plot coverage-timeline", "report", "sweep"}
+# fetch is the one networked command: point it at a closed loopback port, never the internet.
+ENV = {"KUIPER_CELESTRAK_URL": "http://127.0.0.1:9", "KUIPER_SPACETRACK_URL": "http://127.0.0.1:9"}
 EXAMPLES = {"cheap": 4, "expensive": 3}
 
 INTS = ["-9223372036854775809", "-1", "0", "9223372036854775808", "1" + "0" * 20, "9" * 400]
@@ -90,6 +99,9 @@ KNOWN = {
     ("ground", "step_s"): "T10 ground",
     ("ground", "duration_s"): "T10 ground",
     ("plot shells", "step_days"): "T8 live",
+    # Found by this file after the merge of 2026-12-04 (reported to the lead):
+    ("ground", "seed"): "like T5: negative --seed reaches numpy (ground)",
+    ("sotp", "period"): "a 5,000-character --period echoed whole in the error (value)",
 }
 
 
@@ -201,8 +213,12 @@ def test_every_option_gives_a_result_or_one_line_error(workspace, command, optio
     param = next(p for p in cmd.params if p.name == option)
     pool = _pool(command, param) + _valid_pool(command, param)
     kind = "expensive" if command in EXPENSIVE else "cheap"
-    if kind == "expensive" and not param.is_flag and param.name not in DATE_OPTIONS:
-        pool = [v for v in pool if not _accepts(param, _fill(v, workspace))] or pool[:1]
+    if kind == "expensive" and param.is_flag:
+        pytest.skip("a flag has no odd value, and a run costs seconds")
+    if kind == "expensive" and param.name not in DATE_OPTIONS:
+        pool = [v for v in pool if not _accepts(param, _fill(v, workspace))]
+        if not pool:
+            pytest.skip("its type refuses none of the odd values, and a run costs seconds")
 
     @settings(
         max_examples=EXAMPLES[kind],
@@ -221,7 +237,7 @@ def test_every_option_gives_a_result_or_one_line_error(workspace, command, optio
             args.append(flag)
         elif value is not False:
             args += [flag, _fill(value, workspace)]
-        result = CliRunner().invoke(main, args)
+        result = CliRunner().invoke(main, args, env=ENV)
         _check(result, args)
 
     run()

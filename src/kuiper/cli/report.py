@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import sys
 
 import click
@@ -13,6 +12,7 @@ from ._common import (
     as_of_date,
     as_of_option,
     db_option,
+    dumps_strict,
     fail_cleanly,
     main,
     open_store_cli,
@@ -120,7 +120,7 @@ def report(output, as_of, db, trials, seed, json_path, sections, full_backtest, 
         raise click.ClickException("no section could be computed; nothing written")
     path = write_report(result, output)
     if json_path:
-        text = json.dumps(result.to_dict(), indent=2, default=str)
+        text = dumps_strict(result.to_dict(), default=str)
         if json_path == "-":
             click.echo(text)
         else:
