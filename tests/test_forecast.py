@@ -241,6 +241,7 @@ def _manifest_with_a_different_future(tmp_path: Path, known: str = "2026-02-01")
     for v in data["vehicle"]:
         for e in filter(later, v.get("record", [])):
             e["failures"] = e["flights"]
+            e["anomalies"] = 0
         for e in filter(later, v.get("plan", [])):
             e["launches_per_year"] = 50.0
         for e in filter(later, v.get("event", [])):

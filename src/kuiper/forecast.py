@@ -66,7 +66,8 @@ _MODEL_KEYS = (
     "plan_ratio_median_new plan_ratio_median_mature plan_ratio_sigma mature_after_years "
     "prior_weight_launches gap_cv slip_fraction_of_lead slip_floor_days slip_cv maturity_days "
     "first_flight_median_days first_flight_sigma grounding_median_days grounding_sigma "
-    "pad_loss_probability pad_loss_median_days pad_loss_sigma prior_failures prior_successes "
+    "pad_loss_probability pad_loss_median_days pad_loss_sigma loss_prior_mean loss_prior_flights "
+    "anomaly_prior_mean anomaly_prior_flights learn_flights recency_half_life_days "
     "raising_prior_median_days raising_prior_sigma raising_min_launches "
     "new_contract_lead_median_days new_contract_lead_sigma lost_decay_min_days "
     "lost_decay_max_days"
@@ -162,8 +163,21 @@ def load_forecast_manifest(path: str | Path | None = None) -> ForecastManifest:
     if not isinstance(model, dict):
         raise ManifestError(f"{name}: missing [model] table")
     params = {k: float(_number(model, k, f"{name} [model]")) for k in _MODEL_KEYS}
-    if not 0.0 <= params["pad_loss_probability"] <= 1.0:
-        raise ManifestError(f"{name} [model]: pad_loss_probability must be within 0-1")
+    for key in ("pad_loss_probability", "loss_prior_mean", "anomaly_prior_mean"):
+        if not 0.0 <= params[key] <= 1.0:
+            raise ManifestError(f"{name} [model]: {key} must be within 0-1")
+    for key in (
+        "loss_prior_mean",
+        "anomaly_prior_mean",
+        "loss_prior_flights",
+        "anomaly_prior_flights",
+        "learn_flights",
+        "recency_half_life_days",
+    ):
+        if params[key] <= 0.0:
+            raise ManifestError(f"{name} [model]: {key} must be positive")
+    if params["loss_prior_mean"] + params["anomaly_prior_mean"] >= 1.0:
+        raise ManifestError(f"{name} [model]: loss_prior_mean + anomaly_prior_mean must be below 1")
     horizon = _date(model.get("horizon_utc"), f"{name} [model] horizon_utc")
     supply = _dated_list(
         data.get("supply") or {},
@@ -186,10 +200,17 @@ def load_forecast_manifest(path: str | Path | None = None) -> ForecastManifest:
                 raise ManifestError(
                     f"{where}: event kind {e.value['kind']!r} is not grounded/pad_lost"
                 )
-        records = _dated_list(v, "record", {"flights": "int", "failures": "int"}, where)
+        for entry in v.get("record") or []:
+            if isinstance(entry, dict):
+                entry.setdefault("anomalies", 0)
+        records = _dated_list(
+            v, "record", {"flights": "int", "failures": "int", "anomalies": "int"}, where
+        )
         for r in records:
-            if r.value["failures"] > r.value["flights"]:
-                raise ManifestError(f"{where}: a record has more failures than flights")
+            if r.value["failures"] + r.value["anomalies"] > r.value["flights"]:
+                raise ManifestError(
+                    f"{where}: a record has more failures plus anomalies than flights"
+                )
         vehicles.append(
             Vehicle(
                 name=v["name"],
@@ -315,6 +336,52 @@ def _month_ends(start: dt.date, horizon: dt.date) -> list[dt.date]:
     return out
 
 
+def _exposure(
+    gap_dates: list[dt.date],
+    used_dates: list[dt.date],
+    contracts: tuple[Dated, ...],
+    as_of: dt.date,
+    lead_days: float,
+    half_life_days: float,
+) -> tuple[float, float]:
+    """Recency-weighted launches and exposure (days) of a vehicle flying Kuiper missions.
+
+    Each gap between consecutive Kuiper launches counts as one launch over its exposure,
+    and the open interval since the last launch adds exposure only. Exposure runs only
+    while the vehicle had launches under contract: from the gap's start, or, if a new
+    contract became known during the gap, from then plus the new-contract lead. A gap
+    ending ``a`` days before ``as_of`` weighs ``0.5 ** (a / half_life_days)``.
+    """
+
+    def start(t0: dt.date, t1: dt.date) -> dt.date | None:
+        n_used = sum(1 for d in used_dates if d <= t0)
+        total = 0
+        for c in contracts:
+            if c.known_utc > as_of:
+                break
+            total += c.value["launches"]
+            if total > n_used:
+                if c.known_utc <= t0:
+                    return t0
+                s = c.known_utc + dt.timedelta(days=lead_days)
+                return s if s < t1 else None
+        return None
+
+    n = t = 0.0
+    for i, d0 in enumerate(gap_dates):
+        closed = i + 1 < len(gap_dates)
+        d1 = gap_dates[i + 1] if closed else as_of
+        s = start(d0, d1)
+        exposure = float((d1 - s).days) if s is not None else 0.0
+        if not closed:
+            t += exposure  # the open interval since the last launch: exposure only
+            continue
+        w = 0.5 ** ((as_of - d1).days / half_life_days)
+        n += w
+        t += w * exposure
+    return n, max(t, 1.0)
+
+
 def build_inputs(
     store,
     as_of: dt.datetime,
@@ -351,13 +418,20 @@ def build_inputs(
         record = _newest(v.records, as_of_date)
         flights = record.value["flights"] if record else 0
         failures = record.value["failures"] if record else 0
+        anomalies = record.value["anomalies"] if record else 0
         if record:
             flights += sum(1 for la in flown if la.launch_date_utc > record.known_utc)
         sats = kuiper_flown[-1].satellites if kuiper_flown else v.satellites_per_launch
         if kuiper_flown:
             mode, first_success = 0, 0.0
-            obs_n = len(kuiper_flown) - 1
-            obs_t = max(-_days(kuiper_flown[0].launch_date_utc, as_of), 1.0)
+            obs_n, obs_t = _exposure(
+                [la.launch_date_utc for la in kuiper_flown],
+                [la.launch_date_utc for la in flown],
+                v.contracts,
+                as_of_date,
+                m["new_contract_lead_median_days"],
+                m["recency_half_life_days"],
+            )
         elif v.first_flight_utc <= as_of_date:
             mode, obs_n, obs_t = 1, 0, 0.0
             first_success = _days(v.first_flight_utc, as_of)
@@ -387,8 +461,17 @@ def build_inputs(
                 "plan_rate_per_day": (plan.value["launches_per_year"] if plan else 1.0) / 365.25,
                 "obs_n": float(obs_n),
                 "obs_t_days": float(obs_t),
-                "fail_a": m["prior_failures"] + failures,
-                "fail_b": m["prior_successes"] + flights - failures,
+                # Two hazards, each a Beta posterior on an informative reference-class
+                # prior of the given weight in flights.
+                "fail_a": m["loss_prior_mean"] * m["loss_prior_flights"] + failures,
+                "fail_b": (1.0 - m["loss_prior_mean"]) * m["loss_prior_flights"]
+                + flights
+                - failures,
+                "anom_a": m["anomaly_prior_mean"] * m["anomaly_prior_flights"] + anomalies,
+                "anom_b": (1.0 - m["anomaly_prior_mean"]) * m["anomaly_prior_flights"]
+                + flights
+                - failures
+                - anomalies,
                 "turnaround_days": v.min_turnaround_days,
                 "single_pad": int(v.single_pad),
                 # Mature: long in service, or already flying Kuiper missions (past the
@@ -448,6 +531,7 @@ def build_inputs(
         "ratio_mu_mature": math.log(m["plan_ratio_median_mature"]),
         "ratio_sigma": m["plan_ratio_sigma"],
         "prior_weight": m["prior_weight_launches"],
+        "learn_flights": m["learn_flights"],
         "gap_cv": m["gap_cv"],
         "slip_frac": m["slip_fraction_of_lead"],
         "slip_floor": m["slip_floor_days"],
@@ -631,6 +715,8 @@ def _run_numba(
         arr("obs_t_days", np.float64),
         arr("fail_a", np.float64),
         arr("fail_b", np.float64),
+        arr("anom_a", np.float64),
+        arr("anom_b", np.float64),
         arr("turnaround_days", np.float64),
         arr("single_pad", np.int64),
         arr("mature", np.int64),
