@@ -31,6 +31,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import math
+import os
 from collections.abc import Callable
 from pathlib import Path
 
@@ -59,6 +60,11 @@ DEFAULT_TRIALS = 100_000
 BLOCK_SIZE = 1000
 N_CHUNK = 8
 PROFILE_QUANTILES = (0.1, 0.3, 0.5, 0.7, 0.9)
+# Input bounds (issue 10): memory grows with horizon x satellites and with trials x
+# targets, so these keep a small input from exhausting the machine.
+MAX_TARGET = 1_000_000  # satellites; ~100x any filed constellation
+LATEST_HORIZON_UTC = dt.date(2100, 1, 1)
+MAX_CONTRACT_LAUNCHES = 1_000  # launches in one contract; Kuiper's largest is 38
 # Until enough launches have arrived to measure it: [inferred] from the 2025 launches.
 DEFAULT_PROFILE = (0.75, 0.9, 1.0, 1.1, 1.35)
 
@@ -71,6 +77,15 @@ _MODEL_KEYS = (
     "raising_prior_median_days raising_prior_sigma raising_min_launches "
     "new_contract_lead_median_days new_contract_lead_sigma lost_decay_min_days "
     "lost_decay_max_days"
+).split()
+
+# Keys whose logarithm or inverse the model takes, or that divide.
+_STRICTLY_POSITIVE = (
+    "plan_ratio_median_new plan_ratio_median_mature prior_weight_launches gap_cv slip_cv "
+    "first_flight_median_days grounding_median_days pad_loss_median_days "
+    "raising_prior_median_days new_contract_lead_median_days loss_prior_mean "
+    "loss_prior_flights anomaly_prior_mean anomaly_prior_flights learn_flights "
+    "recency_half_life_days"
 ).split()
 
 
@@ -156,6 +171,17 @@ def _dated_list(table: dict, key: str, fields_: dict, where: str) -> tuple[Dated
     return tuple(sorted(out, key=lambda d: d.known_utc))
 
 
+def _contracts(v: dict, where: str) -> tuple[Dated, ...]:
+    contracts = _dated_list(v, "contract", {"launches": "int"}, where)
+    for c in contracts:
+        if c.value["launches"] > MAX_CONTRACT_LAUNCHES:
+            raise ManifestError(
+                f"{where} contract known {c.known_utc}: {c.value['launches']} launches is "
+                f"more than {MAX_CONTRACT_LAUNCHES:,} (memory grows with launches)"
+            )
+    return contracts
+
+
 def load_forecast_manifest(path: str | Path | None = None) -> ForecastManifest:
     """Read and validate a forecast manifest (default: the shipped one)."""
     data, name = read_data_toml(path, "forecast.toml")
@@ -163,6 +189,16 @@ def load_forecast_manifest(path: str | Path | None = None) -> ForecastManifest:
     if not isinstance(model, dict):
         raise ManifestError(f"{name}: missing [model] table")
     params = {k: float(_number(model, k, f"{name} [model]")) for k in _MODEL_KEYS}
+    for key in _STRICTLY_POSITIVE:
+        if params[key] <= 0.0:
+            raise ManifestError(f"{name} [model]: {key} must be greater than 0, got {params[key]}")
+    if params["lost_decay_min_days"] > params["lost_decay_max_days"]:
+        raise ManifestError(
+            f"{name} [model]: lost_decay_min_days ({params['lost_decay_min_days']}) is greater "
+            f"than lost_decay_max_days ({params['lost_decay_max_days']})"
+        )
+    if params["raising_min_launches"] != int(params["raising_min_launches"]):
+        raise ManifestError(f"{name} [model]: raising_min_launches must be a whole number")
     for key in ("pad_loss_probability", "loss_prior_mean", "anomaly_prior_mean"):
         if not 0.0 <= params[key] <= 1.0:
             raise ManifestError(f"{name} [model]: {key} must be within 0-1")
@@ -179,6 +215,11 @@ def load_forecast_manifest(path: str | Path | None = None) -> ForecastManifest:
     if params["loss_prior_mean"] + params["anomaly_prior_mean"] >= 1.0:
         raise ManifestError(f"{name} [model]: loss_prior_mean + anomaly_prior_mean must be below 1")
     horizon = _date(model.get("horizon_utc"), f"{name} [model] horizon_utc")
+    if horizon > LATEST_HORIZON_UTC:
+        raise ManifestError(
+            f"{name} [model] horizon_utc: {horizon} is after {LATEST_HORIZON_UTC} "
+            "(memory grows with the horizon; no constellation plan reaches that far)"
+        )
     supply = _dated_list(
         data.get("supply") or {},
         "statement",
@@ -186,8 +227,13 @@ def load_forecast_manifest(path: str | Path | None = None) -> ForecastManifest:
         f"{name} [supply]",
     )
     vehicles = []
-    for k, v in enumerate(data.get("vehicle") or [], start=1):
+    entries = data.get("vehicle") or []
+    if not isinstance(entries, list):
+        raise ManifestError(f"{name}: 'vehicle' must be [[vehicle]] tables")
+    for k, v in enumerate(entries, start=1):
         where = f"{name} vehicle {k}"
+        if not isinstance(v, dict):
+            raise ManifestError(f"{where}: not a table")
         if not isinstance(v.get("name"), str):
             raise ManifestError(f"{where}: missing 'name'")
         where = f"{name} vehicle {k} ({v['name']})"
@@ -219,7 +265,7 @@ def load_forecast_manifest(path: str | Path | None = None) -> ForecastManifest:
                 first_flight_utc=_date(v.get("first_flight_utc"), f"{where} first_flight_utc"),
                 min_turnaround_days=float(_number(v, "min_turnaround_days", where)),
                 single_pad=bool(v.get("single_pad", False)),
-                contracts=_dated_list(v, "contract", {"launches": "int"}, where),
+                contracts=_contracts(v, where),
                 records=records,
                 plans=_dated_list(v, "plan", {"launches_per_year": "num"}, where),
                 events=events,
@@ -248,6 +294,11 @@ class Milestone:
             raise KuiperError(f"metric {self.metric!r} is not one of {', '.join(METRICS)}")
         if self.target <= 0:
             raise KuiperError(f"target {self.target} must be a positive number of satellites")
+        if self.target > MAX_TARGET:
+            raise KuiperError(
+                f"target {self.target:,} is more than {MAX_TARGET:,} satellites "
+                "(about 100 times any filed constellation)"
+            )
 
 
 def milestones_from_options(targets, deadlines, metric: str) -> list[Milestone]:
@@ -636,6 +687,8 @@ class Forecast:
             if m["resolved"]:
                 verdict = "met" if m["probability"] else "missed"
                 p = f"{verdict} (observed {m['observed']:,})"
+            elif m["lower_bound"]:
+                p = f">={m['probability']:.1%} (by the horizon {self.month_end[-1]})"
             else:
                 p = f"{m['probability']:>8.1%}"
             lines.append(
@@ -760,6 +813,45 @@ def _run_numba(
     return hist.sum(axis=0), reach
 
 
+def memory_estimate_bytes(inputs: ForecastInputs, n_target: int, trials: int, engine: str) -> int:
+    """Bytes a run needs: reach days (trials x targets) plus the count histograms."""
+    from ._forecast_numpy import BATCH_TRIALS, engine_sizes
+
+    sizes = engine_sizes(inputs)
+    cells = sizes["n_month"] * 3 * sizes["n_bins"]
+    if engine == "numpy":  # int64 histogram plus a batch's launch slots and events
+        slots = int(inputs.contracts["launches"].sum()) + 1
+        work = 8 * cells + 8 * 16 * min(trials, BATCH_TRIALS) * (slots + sizes["n_month"])
+    else:  # int32 histogram per chunk
+        work = 4 * N_CHUNK * cells
+    return 8 * trials * n_target + work
+
+
+def _available_bytes() -> int | None:
+    try:
+        with open("/proc/meminfo") as f:
+            for line in f:
+                if line.startswith("MemAvailable:"):
+                    return int(line.split()[1]) * 1024
+    except (OSError, ValueError, IndexError):
+        pass
+    try:
+        return os.sysconf("SC_AVPHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
+    except (ValueError, OSError, AttributeError):
+        return None
+
+
+def check_memory(inputs: ForecastInputs, n_target: int, trials: int, engine: str) -> None:
+    """Refuse a run whose memory estimate exceeds the memory available now."""
+    need = memory_estimate_bytes(inputs, n_target, trials, engine)
+    have = _available_bytes()
+    if have is not None and need > have:
+        raise KuiperError(
+            f"{trials:,} trials need about {need / 2**30:.1f} GiB; "
+            f"{have / 2**30:.1f} GiB is available: use fewer trials"
+        )
+
+
 def forecast_deployment(
     store,
     *,
@@ -800,11 +892,19 @@ def forecast_deployment(
     manifest = manifest or load_forecast_manifest()
     if as_of is None:
         as_of = store.data_through()
+    if as_of is None:
+        raise KuiperError(f"{store.path}: the store holds no Kuiper element sets")
+    if as_of.astimezone(UTC).date() >= manifest.horizon_utc:
+        raise KuiperError(
+            f"as of {as_of:%Y-%m-%d} is at or after the forecast horizon "
+            f"{manifest.horizon_utc} ({manifest.path} [model] horizon_utc)"
+        )
     milestones = milestones or default_milestones()
     inputs = build_inputs(store, as_of, manifest, launch_log)
     targets = [(ms.metric, ms.target) for ms in milestones]
     if not any(t == ("on_station", 578) for t in targets):
         targets.append(("on_station", 578))  # service can start (FACTS.md section 1)
+    check_memory(inputs, len(targets), trials, engine)
     if engine == "numba":
         hist, reach = _run_numba(inputs, targets, trials, seed, progress)
     elif engine == "numpy":
@@ -837,6 +937,9 @@ def _summarise(
             "target": ms.target,
             "deadline": ms.deadline_utc.isoformat(),
             "metric": ms.metric,
+            # A deadline past the horizon: the chance of meeting the target by the
+            # horizon, a lower bound on the chance by the deadline.
+            "lower_bound": ms.deadline_utc > inputs.horizon_utc,
         }
         if ms.deadline_utc <= as_of_date:
             when = dt.datetime.combine(ms.deadline_utc, dt.time(23, 59, 59, 999999), tzinfo=UTC)
