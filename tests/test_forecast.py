@@ -256,6 +256,14 @@ def _manifest_with_a_different_future(tmp_path: Path, known: str = "2026-02-01")
         v.setdefault("event", []).append(
             {"known_utc": known, "kind": "grounded", "date_utc": known, "source": "test"}
         )
+        for e in filter(later, v.get("schedule", [])):
+            e["net_utc"] = "2026-02-02"
+        v.setdefault("schedule", []).append(  # a new mission, and a new NET for an old one
+            {"known_utc": known, "mission": "X-1", "net_utc": "2026-02-03", "source": "test"}
+        )
+        v["schedule"].append(
+            {"known_utc": known, "mission": "LE-02", "net_utc": "2026-02-04", "source": "test"}
+        )
     path = tmp_path / "forecast.toml"
     path.write_text(_dump_toml(data))
     return path

@@ -152,3 +152,20 @@ def test_recent_gaps_weigh_more():
     assert (n, t) == pytest.approx((w.sum(), (w * gaps).sum()))
     all_time = 5 / gaps.sum()
     assert n / t > 1.15 * all_time
+
+
+def _atlas_schedule(seeded_db, day: str) -> list[float]:
+    as_of = dt.datetime.combine(dt.date.fromisoformat(day), dt.time(23, 59, 59), tzinfo=UTC)
+    with Store(seeded_db) as store:
+        inputs = build_inputs(store, as_of, load_forecast_manifest())
+    return next(v for v in inputs.vehicles if v["name"] == "Atlas V 551")["schedule_net_days"]
+
+
+def test_schedule_entries_are_read_as_known_and_drop_once_flown(seeded_db):
+    # forecast.toml: LA-06 NET 2026-04-27 known 2026-04-04 (flew 2026-04-28); LA-07 NET
+    # 2026-05-22 known 2026-05-16 (flew 2026-05-29).
+    assert _atlas_schedule(seeded_db, "2026-04-03") == []
+    assert _atlas_schedule(seeded_db, "2026-04-04") == [pytest.approx(23.0, abs=1e-3)]
+    assert _atlas_schedule(seeded_db, "2026-05-15") == []  # LA-06 flown, LA-07 not yet known
+    assert _atlas_schedule(seeded_db, "2026-05-16") == [pytest.approx(6.0, abs=1e-3)]
+    assert _atlas_schedule(seeded_db, "2026-05-29") == []

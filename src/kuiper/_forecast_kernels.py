@@ -325,6 +325,8 @@ def _one_trial(
     v_single_pad,
     v_mature,
     v_last_day,
+    v_sched_lo,
+    s_net_day,
     e_vehicle,
     e_from_day,
     e_kind,
@@ -408,8 +410,9 @@ def _one_trial(
             down = _lognormal_above(rs, gs, par[P_PAD_MU], par[P_PAD_SIGMA], elapsed)
         grounded[v] = max(grounded[v], e_from_day[e] + down)
 
-    # Launch attempts, vehicle by vehicle, contract by contract. A vehicle flying Kuiper
-    # missions launches as a renewal process at its rate. One that is not yet has a
+    # Launch attempts, vehicle by vehicle, contract by contract. Scheduled launches come
+    # first, each at its NET slipped by the lead-time kernel. After them, a vehicle flying
+    # Kuiper missions launches as a renewal process at its rate. One that is not yet has a
     # planned first Kuiper flight (readiness), slipped once by the lead-time kernel,
     # then a renewal process at its ratio-scaled plan rate, maturing as it flies.
     # Each vehicle's successful launches form a run l_day[v_start[v]:v_start[v + 1]],
@@ -426,6 +429,9 @@ def _one_trial(
         # A flying vehicle's renewal clock starts at its last Kuiper launch.
         t_prev = v_last_day[v] if flying else -1e9
         k = 0
+        # Its first n_sched launches follow the published schedule (NET dates).
+        s0 = v_sched_lo[v]
+        n_sched = v_sched_lo[v + 1] - s0
         past_horizon = False  # the first launch past the horizon ends the vehicle's run
         for c in range(c_vehicle.shape[0]):
             if past_horizon:
@@ -434,7 +440,11 @@ def _one_trial(
                 continue
             avail = c_known_day[c] + _lognormal(rs, gs, par[P_LEAD_MU], par[P_LEAD_SIGMA])
             for _ in range(c_launches[c]):
-                if flying:
+                if k < n_sched:  # a NET slips by the lead-time kernel
+                    planned = max(s_net_day[s0 + k], 0.0)
+                    mean_slip = par[P_SLIP_FRAC] * planned + par[P_SLIP_FLOOR]
+                    t = planned + _gamma(rs, gs, slip_shape, mean_slip / slip_shape)
+                elif flying:
                     gap = _gamma(rs, gs, gap_shape, 1.0 / (rate[v] * gap_shape))
                     t = t_prev + gap
                     if t <= 0.0:  # overdue at the as-of date: soon, not in the past
@@ -587,6 +597,8 @@ def simulate(
     v_single_pad,
     v_mature,
     v_last_day,
+    v_sched_lo,
+    s_net_day,
     e_vehicle,
     e_from_day,
     e_kind,
@@ -677,6 +689,8 @@ def simulate(
                     v_single_pad,
                     v_mature,
                     v_last_day,
+                    v_sched_lo,
+                    s_net_day,
                     e_vehicle,
                     e_from_day,
                     e_kind,

@@ -51,6 +51,13 @@ def engine_sizes(inputs) -> dict:
     }
 
 
+def schedule_arrays(vehicles: list[dict]) -> tuple[np.ndarray, np.ndarray]:
+    """Offsets (n_vehicle + 1) into the flat NET days of the vehicles' schedules."""
+    nets = [list(v.get("schedule_net_days", ())) for v in vehicles]
+    lo = np.cumsum([0] + [len(x) for x in nets]).astype(np.int64)
+    return lo, np.array([d for x in nets for d in x], np.float64)
+
+
 def simulate_numpy(inputs, targets, n_trial, seed, progress=None, batch=BATCH_TRIALS):
     """Run ``n_trial`` trials of the deployment model with NumPy.
 
@@ -111,6 +118,7 @@ class _Model:
         self.single_pad = arr("single_pad", np.int64)
         self.mature = arr("mature", np.int64)
         self.last_day = arr("last_day")
+        self.sched_lo, self.net_day = schedule_arrays(v)
         c, e, g = inputs.contracts, inputs.events, inputs.groups
         self.c_vehicle, self.c_launches, self.c_known_day = (
             c["vehicle"],
@@ -233,6 +241,14 @@ def _one_batch(rng, model, n, t_metric, t_count, hist, reach):
                     r = rate[v] * np.exp(excess * np.exp(-k / par["learn_flights"]))
                     later = t_prev + rng.gamma(gap_shape, 1.0 / (r * gap_shape))
                     t = np.where(k == 0, first, later)
+                n_sched = model.sched_lo[v + 1] - model.sched_lo[v]
+                if n_sched:  # the first n_sched launches: NETs slipped by the lead-time kernel
+                    kk = k.astype(np.int64)
+                    net = model.net_day[model.sched_lo[v] + np.minimum(kk, n_sched - 1)]
+                    planned = np.maximum(net, 0.0)
+                    mean_slip = par["slip_frac"] * planned + par["slip_floor"]
+                    sched = planned + rng.gamma(slip_shape, mean_slip / slip_shape)
+                    t = np.where(kk < n_sched, sched, t)
                 t = np.maximum(
                     np.maximum(t, t_prev + model.turnaround[v]), np.maximum(grounded[v], avail)
                 )

@@ -113,6 +113,7 @@ class Vehicle:
     records: tuple[Dated, ...]
     plans: tuple[Dated, ...]
     events: tuple[Dated, ...]
+    schedule: tuple[Dated, ...] = ()
 
 
 @dataclasses.dataclass(frozen=True)
@@ -269,6 +270,7 @@ def load_forecast_manifest(path: str | Path | None = None) -> ForecastManifest:
                 records=records,
                 plans=_dated_list(v, "plan", {"launches_per_year": "num"}, where),
                 events=events,
+                schedule=_dated_list(v, "schedule", {"mission": "str", "net_utc": "date"}, where),
             )
         )
     if not vehicles:
@@ -503,9 +505,17 @@ def build_inputs(
                 e_vehicle.append(vi)
                 e_from.append(_days(e.value["date_utc"], as_of))
                 e_kind.append(1 if e.value["kind"] == "grounded" else 2)
+        # The published schedule as known on the date: each mission's newest NET, for
+        # missions not yet flown (or failed) by then, in NET order.
+        tried = {la.mission for la in log}
+        newest_net: dict[str, dt.date] = {}
+        for entry in v.schedule:
+            if entry.known_utc <= as_of_date and entry.value["mission"] not in tried:
+                newest_net[entry.value["mission"]] = entry.value["net_utc"]
         vehicles.append(
             {
                 "name": v.name,
+                "schedule_net_days": sorted(_days(d, as_of) for d in newest_net.values()),
                 "satellites_per_launch": sats,
                 "ready_mode": mode,
                 "first_success_day": first_success,
@@ -735,6 +745,7 @@ def _run_numba(
     blocks are spread over threads), the thread count, or ``batch_blocks``.
     """
     from . import _forecast_kernels as K
+    from ._forecast_numpy import schedule_arrays
 
     month_end_day = inputs.month_end_day()
     offsets = np.rint(month_end_day - month_end_day[0]).astype(np.int64)
@@ -774,6 +785,7 @@ def _run_numba(
         arr("single_pad", np.int64),
         arr("mature", np.int64),
         arr("last_day", np.float64),
+        *schedule_arrays(v),
     )
     seed = int(seed) % 2**63  # the kernel takes an int64
     n_block = (n_trial + BLOCK_SIZE - 1) // BLOCK_SIZE
