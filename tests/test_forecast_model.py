@@ -169,3 +169,29 @@ def test_schedule_entries_are_read_as_known_and_drop_once_flown(seeded_db):
     assert _atlas_schedule(seeded_db, "2026-05-15") == []  # LA-06 flown, LA-07 not yet known
     assert _atlas_schedule(seeded_db, "2026-05-16") == [pytest.approx(6.0, abs=1e-3)]
     assert _atlas_schedule(seeded_db, "2026-05-29") == []
+
+
+def test_without_a_net_a_first_kuiper_flight_is_at_least_the_minimum_lead_away(seeded_db):
+    # Ariane 6 debuted 2024-07-09: ready 548 d later, 2026-01-08, 21 days after
+    # 2025-12-18; with no NET known the earliest plan is 30 days out.
+    model = load_forecast_manifest().model
+    as_of = dt.datetime(2025, 12, 18, 23, 59, 59, tzinfo=UTC)
+    with Store(seeded_db) as store:
+        inputs = build_inputs(store, as_of, load_forecast_manifest())
+    ariane = next(v for v in inputs.vehicles if v["name"] == "Ariane 64")
+    assert ariane["ready_mode"] == 1
+    ready_day = ariane["first_success_day"] + model["maturity_days"]
+    assert ready_day == pytest.approx(model["unscheduled_min_lead_days"])
+
+
+def test_the_raising_pool_holds_the_newest_launches_medians(seeded_db):
+    from kuiper.tracker import fleet_from_store
+
+    model = load_forecast_manifest().model
+    with Store(seeded_db) as store:
+        as_of = store.data_through()
+        inputs = build_inputs(store, as_of, load_forecast_manifest())
+        by_launch = fleet_from_store(store, as_of).raising_durations(as_of)["by_launch"]
+    medians = {b["launch"]: b["km_median_days"] for b in by_launch if b["km_median_days"]}
+    assert len(inputs.pool) == min(len(medians), int(model["raising_recent_launches"]))
+    assert set(inputs.pool) <= set(medians.values())

@@ -74,7 +74,8 @@ _MODEL_KEYS = (
     "first_flight_median_days first_flight_sigma grounding_median_days grounding_sigma "
     "pad_loss_probability pad_loss_median_days pad_loss_sigma loss_prior_mean loss_prior_flights "
     "anomaly_prior_mean anomaly_prior_flights learn_flights recency_half_life_days "
-    "raising_prior_median_days raising_prior_sigma raising_min_launches "
+    "raising_prior_median_days raising_prior_sigma raising_min_launches raising_recent_launches "
+    "unscheduled_min_lead_days "
     "new_contract_lead_median_days new_contract_lead_sigma lost_decay_min_days "
     "lost_decay_max_days"
 ).split()
@@ -198,8 +199,11 @@ def load_forecast_manifest(path: str | Path | None = None) -> ForecastManifest:
             f"{name} [model]: lost_decay_min_days ({params['lost_decay_min_days']}) is greater "
             f"than lost_decay_max_days ({params['lost_decay_max_days']})"
         )
-    if params["raising_min_launches"] != int(params["raising_min_launches"]):
-        raise ManifestError(f"{name} [model]: raising_min_launches must be a whole number")
+    for key in ("raising_min_launches", "raising_recent_launches"):
+        if params[key] != int(params[key]):
+            raise ManifestError(f"{name} [model]: {key} must be a whole number")
+    if params["raising_recent_launches"] < 1:
+        raise ManifestError(f"{name} [model]: raising_recent_launches must be at least 1")
     for key in ("pad_loss_probability", "loss_prior_mean", "anomaly_prior_mean"):
         if not 0.0 <= params[key] <= 1.0:
             raise ManifestError(f"{name} [model]: {key} must be within 0-1")
@@ -487,7 +491,12 @@ def build_inputs(
             )
         elif v.first_flight_utc <= as_of_date:
             mode, obs_n, obs_t = 1, 0, 0.0
-            first_success = _days(v.first_flight_utc, as_of)
+            # Readiness, maturity_days after the first success, but with no NET known
+            # no sooner than unscheduled_min_lead_days from now.
+            first_success = max(
+                _days(v.first_flight_utc, as_of),
+                m["unscheduled_min_lead_days"] - m["maturity_days"],
+            )
         else:
             mode, first_success, obs_n, obs_t = 2, 0.0, 0, 0.0
         used = len(flown)  # the protoflight used an Atlas V contract too
@@ -549,8 +558,17 @@ def build_inputs(
         )
 
     # Orbit raising from the tracker, as of the date.
-    medians = [b["km_median_days"] for b in raising["by_launch"] if b["km_median_days"]]
-    pool = np.array(medians if len(medians) >= m["raising_min_launches"] else [], float)
+    # The newest raising_recent_launches launches' medians (raising has got faster).
+    launch_day = {la.mission: la.launch_date_utc for la in log}
+    measured = sorted(
+        (b for b in raising["by_launch"] if b["km_median_days"]),
+        key=lambda b: launch_day.get(b["launch"]) or dt.date.min,
+    )
+    medians = [b["km_median_days"] for b in measured]
+    if len(medians) >= m["raising_min_launches"]:
+        pool = np.array(medians[-int(m["raising_recent_launches"]) :], float)
+    else:
+        pool = np.array([], float)
     ratios = []
     by_launch = {b["launch"]: b for b in raising["by_launch"]}
     for s in raising["satellites"]:
