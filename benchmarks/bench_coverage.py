@@ -143,8 +143,9 @@ def main() -> None:
     args = ap.parse_args()
 
     import reference as R
-    from kuiper import _coverage_kernels as K
     from kuiper import coverage as C
+    from kuiper.coverage import _kernels as K
+    from kuiper.coverage.engine import _Engine
 
     print("# Coverage benchmark")
     for k, v in machine().items():
@@ -221,7 +222,7 @@ def main() -> None:
     # numba brute force on the first chunk
     print("\n## brute force, numba (no culling), first chunk")
     brute = numba_brute_kernel()
-    eng = C._Engine(sats, grid, MASK_DEG)
+    eng = _Engine(sats, grid, MASK_DEG)
     ix = eng.index
     n = min(K.TIME_CHUNK, n_time)
     K.propagate_itrs_chunk(

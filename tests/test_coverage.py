@@ -548,6 +548,6 @@ def test_import_loads_no_numba():
     code = (
         "import sys, kuiper.coverage; "
         "assert 'numba' not in sys.modules, 'numba imported'; "
-        "assert 'kuiper._coverage_kernels' not in sys.modules"
+        "assert 'kuiper.coverage._kernels' not in sys.modules"
     )
     subprocess.run([sys.executable, "-c", code], check=True)

@@ -762,11 +762,11 @@ def _tle_cases():
         "epoch_day_0": (f"{name}\n{day0}\n{l2}\n", 2, ["epoch"]),
         "inclination_181": (f"{name}\n{l1}\n{incl181}\n", (2, 3), ["inclination", "181"]),
         "mean_motion_18": (f"{name}\n{l1}\n{fast}\n", (2, 3), ["mean motion"]),
-        "garbage_text": ("hello world\r\nthis is not a TLE\r\n", 1, ["expected a name"]),
+        "garbage_text": ("hello world\r\nthis is not a TLE\r\n", 1, ["unrecognised format"]),
         "line2_without_line1": (rec + f"{l2}\r\n", 4, ["line 2 without line 1"]),
         "truncated_after_line1": (rec + f"{name}\r\n{l1}\r\n", 5, ["not followed by line 2"]),
         "truncated_in_line2": (rec + f"{name}\r\n{l1}\r\n{l2[:40]}", 6, ["40 characters"]),
-        "nul_bytes": ("\x00" * 80, 1, ["expected a name"]),
+        "nul_bytes": ("\x00" * 80, 1, ["unrecognised format"]),
     }
 
 

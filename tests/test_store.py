@@ -355,8 +355,9 @@ def test_any_tle_epoch_and_its_omm_twin_share_one_key(year, day, fraction):
     )
     tle, omm = _record_as_tle_and_omm(f"{year % 100:02d}{day:03d}.{fraction:08d}", epoch)
     with tempfile.TemporaryDirectory() as tmp, Store(Path(tmp) / "k.sqlite", seed=False) as store:
-        a = store.ingest_bytes(tle, "twin.tle")
-        b = store.ingest_bytes(omm, "twin.json")
+        # Epochs up to 2056: ingest "then" (a later epoch is refused, D1).
+        a = store.ingest_bytes(tle, "twin.tle", now=epoch)
+        b = store.ingest_bytes(omm, "twin.json", now=epoch)
         assert (a.n_new, b.n_new) == (1, 0)
         el = store.elements(kuiper_only=False)
         assert len(el) == 1
@@ -724,22 +725,16 @@ if mode == "pause":
     real.execute("PRAGMA cache_size = 64")  # small cache: dirty pages spill to the file
 
     class Pausing:
-        # Hold the write transaction open halfway through the element rows.
+        # Hold the write transaction open once the element rows are written (and,
+        # with the small cache, partly spilled to the file) but not committed.
         def __getattr__(self, name):
             return getattr(real, name)
 
-        def executemany(self, sql, rows):
-            if "INTO elements" not in sql:
-                return real.executemany(sql, rows)
-
-            def paced():
-                for k, row in enumerate(rows):
-                    if k == 12000:
-                        print("writing", flush=True)
-                        time.sleep(600)
-                    yield row
-
-            return real.executemany(sql, paced())
+        def execute(self, sql, *args):
+            if "INTO element_sources" in sql:
+                print("writing", flush=True)
+                time.sleep(600)
+            return real.execute(sql, *args)
 
     store.conn = Pausing()
 print("ready", flush=True)

@@ -26,13 +26,19 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import functools
 import gzip
 import io
 import json
 import math
+import os
 import re
+import stat
+import tomllib
+import unicodedata
 import zlib
 from dataclasses import dataclass, field, fields
+from importlib.resources import files
 from pathlib import Path
 
 import numpy as np
@@ -58,12 +64,15 @@ TLE_LINE_LENGTH = 69
 _ALPHA5_LETTERS = "ABCDEFGHJKLMNPQRSTUVWXYZ"
 _ALPHA5_VALUE = {c: i + 10 for i, c in enumerate(_ALPHA5_LETTERS)}
 MAX_ALPHA5_ID = 339999
-# Sanity bounds on mean motion. 0.05 rev/day is beyond GEO graveyard orbits;
-# 17.5 rev/day is below 150 km, where nothing stays long enough to be catalogued.
-MIN_MEAN_MOTION_REV_DAY = 0.0
-MAX_MEAN_MOTION_REV_DAY = 17.5
 
 FORMATS = ("tle", "omm-json", "omm-csv", "satcat-csv")
+MIB = 1024 * 1024
+
+
+@functools.cache
+def ingest_limits() -> dict:
+    """The plausibility limits of ``kuiper/data/ingest.toml`` (each sourced there)."""
+    return tomllib.loads((files("kuiper") / "data" / "ingest.toml").read_text("utf-8"))
 
 
 # ---------------------------------------------------------------------------
@@ -174,17 +183,17 @@ class ElementsArray:
     @classmethod
     def from_tle(cls, text: str, path: str | None = None) -> ElementsArray:
         """Parse TLE text (2- or 3-line, CRLF or LF); raise on the first bad record."""
-        return _raise_first(_parse_tle(text, path), path)
+        return _raise_first(_parse_tle, text, path)
 
     @classmethod
     def from_omm_json(cls, text: str, path: str | None = None) -> ElementsArray:
         """Parse CelesTrak OMM JSON; raise on the first bad record."""
-        return _raise_first(_parse_omm_json(text, path), path)
+        return _raise_first(_parse_omm_json, text, path)
 
     @classmethod
     def from_omm_csv(cls, text: str, path: str | None = None) -> ElementsArray:
         """Parse CelesTrak OMM CSV; raise on the first bad row."""
-        return _raise_first(_parse_omm_csv(text, path), path)
+        return _raise_first(_parse_omm_csv, text, path)
 
     def __len__(self) -> int:
         return len(self.norad_id)
@@ -293,6 +302,11 @@ class ReadResult:
     errors: list[ElementsError]
     format: str
     n_records_seen: int
+    n_bad: int | None = None
+
+    def __post_init__(self):
+        if self.n_bad is None:
+            self.n_bad = len(self.errors)
 
 
 # ---------------------------------------------------------------------------
@@ -319,8 +333,23 @@ _LINE2_KEYS = {
 _INT_LIMIT = 2**31
 
 
-def _check_ranges(rec: dict) -> None:
-    """Raise _RangeError naming the first field outside its physical range."""
+def _check_name(name: str) -> None:
+    """Refuse a name with a control character (NUL, tab, ...) or of absurd length (W15)."""
+    limit = ingest_limits()["name_max_chars"]
+    if len(name) > limit:
+        raise ValueError(f"name has {len(name)} characters, more than {limit}")
+    for c in name:
+        if unicodedata.category(c) == "Cc":
+            raise ValueError(f"name contains the control character {c!r}")
+
+
+def _check_ranges(rec: dict, not_after: dt.datetime | None = None) -> None:
+    """Raise _RangeError naming the first field outside its physical range.
+
+    ``not_after`` is the latest plausible epoch (the time of ingest plus the
+    tolerance of ``ingest.toml``); None skips that check.
+    """
+    limits = ingest_limits()
     checks = [
         ("inclination_deg", 0.0, 180.0),
         ("raan_deg", 0.0, 360.0),
@@ -336,14 +365,24 @@ def _check_ranges(rec: dict) -> None:
     if not (0.0 <= e < 1.0):
         raise _RangeError("ecc", f"eccentricity {e} is outside [0, 1)")
     n = rec["mean_motion_rev_day"]
-    if not (MIN_MEAN_MOTION_REV_DAY < n <= MAX_MEAN_MOTION_REV_DAY):
+    lo, hi = limits["mean_motion_min_rev_day"], limits["mean_motion_max_rev_day"]
+    if not (lo < n <= hi):
         raise _RangeError(
-            "mean_motion_rev_day",
-            f"mean motion {n} rev/day is outside (0, {MAX_MEAN_MOTION_REV_DAY}] rev/day",
+            "mean_motion_rev_day", f"mean motion {n} rev/day is outside ({lo:g}, {hi:g}] rev/day"
         )
-    for key in ("bstar_per_er", "mean_motion_dot_rev_day2", "mean_motion_ddot_rev_day3"):
+    for key, limit_key, what in (
+        ("bstar_per_er", "bstar_abs_max_per_er", "BSTAR"),
+        ("mean_motion_dot_rev_day2", "mean_motion_dot_abs_max_rev_day2", "mean motion dot"),
+        ("mean_motion_ddot_rev_day3", "mean_motion_ddot_abs_max_rev_day3", "mean motion ddot"),
+    ):
         if not math.isfinite(rec[key]):
             raise _RangeError(key, f"{key} is not finite")
+        if abs(rec[key]) > limits[limit_key]:
+            raise _RangeError(
+                key,
+                f"{what} {rec[key]:g} is outside +-{limits[limit_key]:g} "
+                "(physical range, kuiper/data/ingest.toml)",
+            )
     if not 0 < rec["norad_id"] < _INT_LIMIT:
         raise _RangeError("norad_id", f"catalog number {rec['norad_id']} is out of range")
     for key in ("element_set_no", "rev_at_epoch", "ephemeris_type"):
@@ -352,6 +391,14 @@ def _check_ranges(rec: dict) -> None:
     epoch = rec["_epoch_dt"]
     if not (EARLIEST_EPOCH_UTC <= epoch < LATEST_EPOCH_UTC):
         raise _RangeError("epoch", f"epoch {epoch.isoformat()} is before 1957-10-04 or after 2100")
+    if not_after is not None and epoch > not_after:
+        days = limits["future_epoch_tolerance_days"]
+        raise _RangeError(
+            "epoch",
+            f"epoch {epoch:%Y-%m-%d %H:%M:%S} UTC is more than {days:g} days after the time "
+            f"of ingest ({not_after - dt.timedelta(days=days):%Y-%m-%d %H:%M} UTC): a "
+            "mistyped date? (kuiper/data/ingest.toml)",
+        )
 
 
 def _finish(rec: dict) -> dict:
@@ -400,7 +447,7 @@ def _angle(s: str, what: str) -> float:
     return float(s)
 
 
-def _parse_tle_pair(name: str, l1: str, l2: str) -> dict:
+def _parse_tle_pair(name: str, l1: str, l2: str, not_after: dt.datetime | None = None) -> dict:
     """Validate one TLE record; raise ValueError('line N: reason') with N = 1 or 2."""
     for k, line in ((1, l1), (2, l2)):
         if len(line) != TLE_LINE_LENGTH:
@@ -481,32 +528,93 @@ def _parse_tle_pair(name: str, l1: str, l2: str) -> dict:
     except ValueError as exc:
         raise ValueError(f"line 2 {exc}") from None
     try:
-        _check_ranges(rec)
+        _check_ranges(rec, not_after)
     except _RangeError as exc:
         line = 2 if exc.key in _LINE2_KEYS else 1
         raise ValueError(f"line {line} {exc}") from None
     return rec
 
 
-def _parse_tle(text: str, path: str | None) -> tuple[list[dict], list[ElementsError], int]:
-    # Only CR, LF and CRLF end a line (str.splitlines also splits on \x0b, \x85, ...).
-    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+class _Errors:
+    """The bad records of one file: raise at the first, or count them all and list a few.
+
+    Without ``--skip-bad`` a file stops at its first bad record (R3: a file of a
+    million bad lines must not build a million error objects); with it, every bad
+    record is counted and the first ``max_listed`` are kept for the listing.
+    """
+
+    def __init__(self, stop_at_first: bool = False, max_listed: int | None = None):
+        self.stop_at_first = stop_at_first
+        self.max_listed = max_listed
+        self.items: list[ElementsError] = []
+        self.count = 0
+
+    def add(self, error: ElementsError) -> None:
+        if self.stop_at_first:
+            raise error
+        self.count += 1
+        if self.max_listed is None or len(self.items) < self.max_listed:
+            self.items.append(error)
+
+
+_RE_NEWLINE = re.compile(r"\r\n|\r|\n")
+
+
+class _Lines:
+    """The lines of a text, split lazily on CR, LF and CRLF only, with lookahead.
+
+    (str.splitlines also splits on \\x0b, \\x85, ...; and a list of every line of
+    a large file of short lines costs some 30 times the file in memory.)
+    """
+
+    def __init__(self, text: str):
+        self._text = text
+        self._matches = _RE_NEWLINE.finditer(text)
+        self._pos = 0
+        self._done = False
+        self._buffer: list[str] = []
+
+    def _pull(self) -> bool:
+        if self._done:
+            return False
+        m = next(self._matches, None)
+        if m is None:
+            self._buffer.append(self._text[self._pos :])
+            self._done = True
+        else:
+            self._buffer.append(self._text[self._pos : m.start()])
+            self._pos = m.end()
+        return True
+
+    def peek(self, k: int = 0) -> str | None:
+        """The k-th line ahead (0 = the next one), or None past the end."""
+        while len(self._buffer) <= k:
+            if not self._pull():
+                return None
+        return self._buffer[k]
+
+    def pop(self) -> str:
+        line = self.peek(0)
+        del self._buffer[0]
+        return line
+
+
+def _parse_tle(text: str, path: str | None, errors: _Errors, not_after=None):
+    lines = _Lines(text)
     records: list[dict] = []
-    errors: list[ElementsError] = []
     n_seen = 0
-    i = 0
-    n = len(lines)
+    i = 0  # 0-based number of the line lines.peek(0) will return
 
-    def is_l1(s: str) -> bool:
-        return s.startswith("1 ")
+    def is_l1(s: str | None) -> bool:
+        return s is not None and s.startswith("1 ")
 
-    def is_l2(s: str) -> bool:
-        return s.startswith("2 ")
+    def is_l2(s: str | None) -> bool:
+        return s is not None and s.startswith("2 ")
 
-    while i < n:
-        raw = lines[i]
-        line = raw.rstrip()
+    while lines.peek(0) is not None:
+        line = lines.peek(0).rstrip()
         if not line.strip():
+            lines.pop()
             i += 1
             continue
         name = ""
@@ -514,33 +622,76 @@ def _parse_tle(text: str, path: str | None) -> tuple[list[dict], list[ElementsEr
         if not is_l1(line):
             # A name line (optionally prefixed "0 "), then line 1 and line 2. A line 2
             # is never a name, even when a line 1 follows it.
-            if i + 1 < n and is_l1(lines[i + 1]) and not is_l2(line):
+            after = lines.peek(1)
+            if (
+                after is not None
+                and after[:1] == "1"
+                and not is_l1(after)
+                and is_l2(lines.peek(2))
+                and not is_l2(line)
+            ):
+                # A name, then a line 1 whose column 2 is not blank (a tab, say): blame
+                # line 1, not the name (P4).
+                n_seen += 1
+                errors.add(
+                    ElementsError(
+                        f"line 1 column 2 should be blank, found {after[1:2]!r}", path, i + 2
+                    )
+                )
+                for _ in range(3):
+                    lines.pop()
+                i += 3
+                continue
+            if is_l1(after) and not is_l2(line):
                 name = line[2:].strip() if line.startswith("0 ") else line.strip()
+                lines.pop()
                 i += 1
-                line = lines[i].rstrip()
+                line = lines.peek(0).rstrip()
             else:
                 n_seen += 1
-                what = "line 2 without line 1" if is_l2(line) else "expected a name or TLE line 1"
-                errors.append(ElementsError(f"{what}: {line[:30]!r}", path, i + 1))
+                if is_l2(line):
+                    what = "line 2 without line 1"
+                elif n_seen == 1 and not records:
+                    what = "unrecognised format (not TLE, OMM JSON, OMM CSV or SATCAT CSV)"
+                else:
+                    what = "expected a name or TLE line 1"
+                errors.add(ElementsError(f"{what}: {line[:30]!r}", path, i + 1))
+                lines.pop()
                 i += 1
                 continue
         n_seen += 1
-        if i + 1 >= n or not is_l2(lines[i + 1].rstrip()):
-            errors.append(ElementsError("TLE line 1 is not followed by line 2", path, i + 1))
+        nxt = lines.peek(1)
+        if nxt is None or not is_l2(nxt.rstrip()):
+            errors.add(ElementsError("TLE line 1 is not followed by line 2", path, i + 1))
+            lines.pop()
             i += 1
             continue
-        l1, l2 = line, lines[i + 1].rstrip()
+        l1, l2 = line, nxt.rstrip()
         try:
-            rec = _parse_tle_pair(name, l1, l2)
+            if name:
+                try:
+                    _check_name(name)
+                except ValueError as exc:
+                    errors.add(ElementsError(str(exc), path, first + 1))
+                    raise _Skip from None
+            rec = _parse_tle_pair(name, l1, l2, not_after)
+        except _Skip:
+            pass
         except ValueError as exc:
             msg = str(exc)
             lineno = i + 2 if msg.startswith("line 2") else i + 1
-            errors.append(ElementsError(msg, path, lineno))
+            errors.add(ElementsError(msg, path, lineno))
         else:
             rec["source_line"] = first + 1
             records.append(_finish(rec))
+        lines.pop()
+        lines.pop()
         i += 2
-    return records, errors, n_seen
+    return records, n_seen
+
+
+class _Skip(Exception):
+    """A record already reported as bad."""
 
 
 # ---------------------------------------------------------------------------
@@ -591,9 +742,11 @@ def _omm_int(row: dict, key: str, default: int | None = None) -> int:
         raise ValueError(f"{key} is not an integer: {v!r}")
     if isinstance(v, int):
         return v
-    s = str(v).strip()
-    if not re.fullmatch(r"[+-]?[0-9]+", s):
-        raise ValueError(f"{key} is not an integer: {v!r}")
+    if not isinstance(v, str):
+        raise ValueError(f"{key} is not an integer: {v!r}"[:120])
+    s = v.strip()
+    if not re.fullmatch(r"[+-]?[0-9]{1,18}", s):
+        raise ValueError(f"{key} is not an integer of at most 18 digits: {v[:40]!r}")
     return int(s)
 
 
@@ -610,7 +763,7 @@ def _omm_epoch(text) -> dt.datetime:
     return value.replace(tzinfo=UTC)
 
 
-def _parse_omm_row(row: dict) -> dict:
+def _parse_omm_row(row: dict, not_after: dt.datetime | None = None) -> dict:
     cospar = row.get("OBJECT_ID") or ""
     if not isinstance(cospar, str):
         raise ValueError(f"OBJECT_ID is not a string: {cospar!r}")
@@ -619,7 +772,8 @@ def _parse_omm_row(row: dict) -> dict:
         raise ValueError(f"OBJECT_ID {cospar!r} is not a COSPAR id like 2025-088A")
     name = row.get("OBJECT_NAME") or ""
     if not isinstance(name, str):
-        raise ValueError(f"OBJECT_NAME is not a string: {name!r}")
+        raise ValueError(f"OBJECT_NAME is not a string: {name!r}"[:120])
+    _check_name(name.strip())
     cls_ = row.get("CLASSIFICATION_TYPE") or "U"
     if not isinstance(cls_, str):
         raise ValueError(f"CLASSIFICATION_TYPE is not a string: {cls_!r}")
@@ -647,54 +801,83 @@ def _parse_omm_row(row: dict) -> dict:
         "line1": "",
         "line2": "",
     }
-    _check_ranges(rec)
+    _check_ranges(rec, not_after)
     return rec
 
 
-def _parse_omm_json(text: str, path: str | None):
+# An OMM record has at least the 13 fields of _OMM_REQUIRED: over 150 bytes of JSON.
+# A text with more brackets than one per this many bytes is not OMM, and parsing it
+# could cost far more memory than its size (R3: a few MB of "{}," is millions of dicts)
+# or recurse too deep (T2).
+_JSON_BYTES_PER_BRACKET = 64
+
+
+def _parse_omm_json(text: str, path: str | None, errors: _Errors, not_after=None):
+    n_brackets = text.count("{") + text.count("[")
+    if n_brackets > len(text) // _JSON_BYTES_PER_BRACKET + 16:
+        errors.add(
+            ElementsError(
+                f"not OMM JSON: {n_brackets:,} objects or lists in {len(text):,} characters "
+                "(an OMM record takes more than 150)",
+                path,
+                1,
+            )
+        )
+        return [], 1
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
-        return [], [ElementsError(f"not valid JSON: {exc.msg}", path, exc.lineno)], 1
+        errors.add(ElementsError(f"not valid JSON: {exc.msg}", path, exc.lineno))
+        return [], 1
+    except RecursionError:
+        errors.add(ElementsError("JSON nested too deeply", path, 1))
+        return [], 1
+    except ValueError as exc:  # an integer of more than 4300 digits (T3)
+        errors.add(ElementsError(f"not usable JSON: {exc}", path, 1))
+        return [], 1
     if isinstance(data, dict):
         data = [data]
     if not isinstance(data, list):
-        return [], [ElementsError("OMM JSON must be a list of objects", path, 1)], 1
-    records, errors = [], []
+        errors.add(ElementsError("OMM JSON must be a list of objects", path, 1))
+        return [], 1
+    records = []
     for k, row in enumerate(data, start=1):
         if not isinstance(row, dict):
-            errors.append(_record_error(f"record is {type(row).__name__}, not an object", path, k))
+            errors.add(_record_error(f"record is {type(row).__name__}, not an object", path, k))
             continue
         missing = [c for c in _OMM_REQUIRED if c not in row]
         try:
             if missing:
                 raise ValueError(f"missing field {missing[0]}")
-            rec = _parse_omm_row(row)
+            rec = _parse_omm_row(row, not_after)
         except ValueError as exc:
-            errors.append(_record_error(str(exc), path, k))
+            errors.add(_record_error(str(exc), path, k))
         else:
             rec["source_line"] = k
             records.append(_finish(rec))
-    return records, errors, len(data)
+    return records, len(data)
 
 
 def _record_error(reason: str, path: str | None, k: int) -> ElementsError:
     return ElementsError(f"record {k}: {reason}", path, None)
 
 
-def _parse_omm_csv(text: str, path: str | None):
+def _parse_omm_csv(text: str, path: str | None, errors: _Errors, not_after=None):
     reader = csv.reader(io.StringIO(text))
     try:
         header = next(reader)
     except StopIteration:
-        return [], [ElementsError("empty CSV file", path, 1)], 0
+        errors.add(ElementsError("empty CSV file", path, 1))
+        return [], 0
     except csv.Error as exc:
-        return [], [ElementsError(f"unreadable CSV header: {exc}", path, 1)], 0
+        errors.add(ElementsError(f"unreadable CSV header: {exc}", path, 1))
+        return [], 0
     header = [h.strip().lstrip("\ufeff") for h in header]
     missing = [c for c in _OMM_REQUIRED if c not in header]
     if missing:
-        return [], [ElementsError(f"CSV header lacks column {missing[0]}", path, 1)], 0
-    records, errors = [], []
+        errors.add(ElementsError(f"CSV header lacks column {missing[0]}", path, 1))
+        return [], 0
+    records = []
     n_seen = 0
     rowno = 1
     while True:
@@ -704,62 +887,102 @@ def _parse_omm_csv(text: str, path: str | None):
             break
         except csv.Error as exc:
             rowno = reader.line_num
-            errors.append(ElementsError(f"unreadable CSV row: {exc}", path, rowno))
             n_seen += 1
+            errors.add(ElementsError(f"unreadable CSV row: {exc}", path, rowno))
             continue
         rowno = reader.line_num
         if not values or all(not v.strip() for v in values):
             continue
         n_seen += 1
         if len(values) != len(header):
-            errors.append(
+            errors.add(
                 ElementsError(
                     f"row has {len(values)} fields, header has {len(header)}", path, rowno
                 )
             )
             continue
         try:
-            rec = _parse_omm_row(dict(zip(header, values, strict=True)))
+            rec = _parse_omm_row(dict(zip(header, values, strict=True)), not_after)
         except ValueError as exc:
-            errors.append(ElementsError(str(exc), path, rowno))
+            errors.add(ElementsError(str(exc), path, rowno))
         else:
             rec["source_line"] = rowno
             records.append(_finish(rec))
-    return records, errors, n_seen
+    return records, n_seen
 
 
 # ---------------------------------------------------------------------------
 # Files
 
 
-def _raise_first(parsed, path) -> ElementsArray:
-    records, errors, _ = parsed
-    if errors:
-        raise errors[0]
+def _raise_first(parser, text, path) -> ElementsArray:
+    records, _ = parser(text, path, _Errors(stop_at_first=True))
     return ElementsArray.from_records(records)
 
 
-def read_text(path: str | Path) -> str:
-    """Read a file as text, gunzipping ``.gz``; errors name the file."""
+def max_input_bytes() -> int:
+    """The default cap on one input's (decompressed) size, from ``ingest.toml``."""
+    return int(ingest_limits()["max_input_mib"] * MIB)
+
+
+def read_input_bytes(path: str | Path, max_bytes: int | None = None) -> bytes:
+    """The bytes of a regular file of at most ``max_bytes``; errors name the file.
+
+    FIFOs, devices and sockets are refused before they are opened (R1, R2: reading
+    one would block forever or never end), and so is a file larger than the cap.
+    """
     p = Path(path)
+    limit = max_input_bytes() if max_bytes is None else max_bytes
     try:
-        raw = p.read_bytes()
+        info = os.stat(p)
     except FileNotFoundError:
         raise ElementsError("no such file", str(p)) from None
-    except IsADirectoryError:
-        raise ElementsError("is a directory", str(p)) from None
     except OSError as exc:
         raise ElementsError(f"cannot read: {exc.strerror}", str(p)) from None
-    return decode_bytes(raw, str(p))
+    if stat.S_ISDIR(info.st_mode):
+        raise ElementsError("is a directory", str(p))
+    if not stat.S_ISREG(info.st_mode):
+        raise ElementsError("not a regular file (a pipe, device or socket); refused", str(p))
+    if info.st_size > limit:
+        raise ElementsError(_too_big(info.st_size, limit), str(p))
+    try:
+        with open(p, "rb") as f:
+            raw = f.read(limit + 1)
+    except OSError as exc:
+        raise ElementsError(f"cannot read: {exc.strerror}", str(p)) from None
+    if len(raw) > limit:
+        raise ElementsError(_too_big(len(raw), limit), str(p))
+    return raw
 
 
-def decode_bytes(raw: bytes, path: str | None = None) -> str:
-    """The text of a file's bytes, gunzipped if they are gzip; errors name ``path``."""
+def _too_big(n_bytes: int, limit: int, what: str = "file is") -> str:
+    return (
+        f"{what} over {limit / MIB:g} MiB ({n_bytes / MIB:.1f} MiB read); "
+        "raise the cap with --max-size MIB if this is real data"
+    )
+
+
+def read_text(path: str | Path, max_bytes: int | None = None) -> str:
+    """Read a file as text, gunzipping ``.gz``; errors name the file."""
+    raw = read_input_bytes(path, max_bytes)
+    return decode_bytes(raw, str(path), max_bytes)
+
+
+def decode_bytes(raw: bytes, path: str | None = None, max_bytes: int | None = None) -> str:
+    """The text of a file's bytes, gunzipped if they are gzip; errors name ``path``.
+
+    The gunzipped size is capped at ``max_bytes`` (default :func:`max_input_bytes`):
+    a few KB of gzip can expand to gigabytes (R3).
+    """
+    limit = max_input_bytes() if max_bytes is None else max_bytes
     if raw[:2] == b"\x1f\x8b":
         try:
-            raw = gzip.decompress(raw)
+            with gzip.GzipFile(fileobj=io.BytesIO(raw)) as gz:
+                raw = gz.read(limit + 1)
         except (OSError, EOFError, zlib.error) as exc:
             raise ElementsError(f"corrupt gzip data: {exc}", path) from None
+        if len(raw) > limit:
+            raise ElementsError(_too_big(len(raw), limit, "decompressed data is"), path)
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -792,19 +1015,43 @@ def detect_format(text: str) -> str:
     return "tle"
 
 
-def parse_elements(text: str, path: str | None = None, fmt: str | None = None) -> ReadResult:
-    """Parse text in any supported format, keeping good records and collecting errors."""
+def parse_elements(
+    text: str,
+    path: str | None = None,
+    fmt: str | None = None,
+    *,
+    stop_at_first: bool = False,
+    max_listed: int | None = None,
+    not_after: dt.datetime | None = None,
+) -> ReadResult:
+    """Parse text in any supported format, keeping good records and collecting errors.
+
+    Parameters
+    ----------
+    stop_at_first : bool
+        Raise :class:`ElementsError` at the first bad record instead of collecting.
+    max_listed : int, optional
+        Keep at most this many errors (``ReadResult.n_bad`` counts them all).
+    not_after : datetime, optional
+        Refuse epochs after this aware UTC time (the store passes the time of
+        ingest plus ``future_epoch_tolerance_days``).
+    """
     fmt = fmt or detect_format(text)
     parser = {"tle": _parse_tle, "omm-json": _parse_omm_json, "omm-csv": _parse_omm_csv}.get(fmt)
     if parser is None:
         raise ElementsError(f"{fmt} is not an element-set format", path)
-    records, errors, n_seen = parser(text, path)
-    if n_seen == 0 and not errors:
-        errors = [ElementsError("no element sets found", path, None)]
-    return ReadResult(ElementsArray.from_records(records), errors, fmt, n_seen)
+    errors = _Errors(stop_at_first, max_listed)
+    records, n_seen = parser(text, path, errors, not_after)
+    if n_seen == 0 and not errors.count:
+        errors.add(ElementsError("no element sets found", path, None))
+    return ReadResult(
+        ElementsArray.from_records(records), errors.items, fmt, n_seen, n_bad=errors.count
+    )
 
 
-def read_elements(path: str | Path, *, skip_bad: bool = False) -> ReadResult:
+def read_elements(
+    path: str | Path, *, skip_bad: bool = False, max_bytes: int | None = None
+) -> ReadResult:
     """Read a TLE, OMM JSON or OMM CSV file (optionally gzipped).
 
     Parameters
@@ -814,9 +1061,8 @@ def read_elements(path: str | Path, *, skip_bad: bool = False) -> ReadResult:
     skip_bad : bool
         If False (the default) the first bad record raises :class:`ElementsError`.
         If True the good records are returned and ``errors`` lists the bad ones.
+    max_bytes : int, optional
+        Cap on the (decompressed) size; default :func:`max_input_bytes`.
     """
-    text = read_text(path)
-    result = parse_elements(text, str(path))
-    if result.errors and not skip_bad:
-        raise result.errors[0]
-    return result
+    text = read_text(path, max_bytes)
+    return parse_elements(text, str(path), stop_at_first=not skip_bad)

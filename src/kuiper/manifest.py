@@ -44,6 +44,9 @@ class Launch:
     outcome: str
     production: bool
     source: str
+    provisional: bool = False
+    """True for a launch inferred from element data and SATCAT because the launch log
+    lacks it (see :func:`kuiper.tracker.launches_as_of`); ``source`` says how."""
 
     @property
     def counted(self) -> bool:

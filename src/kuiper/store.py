@@ -17,7 +17,15 @@ Rules
   ``skip_bad`` is given. Killing the process mid-ingest leaves the store as it
   was before that file (SQLite's rollback journal).
 * **Versioned.** ``PRAGMA user_version`` holds :data:`SCHEMA_VERSION`; a store
-  from a newer kuiper is refused rather than misread.
+  from a newer kuiper is refused rather than misread, an older one is migrated in
+  place (:mod:`kuiper._store_schema`).
+* **Plausible.** Records are checked one by one (``kuiper/data/ingest.toml``): no
+  epoch more than two days after the time of ingest, physical BSTAR and mean-motion
+  ranges, no SATCAT decay before the launch or before stored element sets. A
+  different element set under a stored key is a conflict: an error unless
+  ``on_conflict`` is ``"keep"`` or ``"replace"``.
+* **Reversible.** Every element set and SATCAT row remembers which sources supplied
+  it, so :meth:`Store.forget` removes exactly what one source alone contributed.
 * **Seeded.** A new store is seeded with the snapshots shipped in ``tle/`` and the
   shipped SATCAT rows, so that ``kuiper status`` works offline on a fresh install.
 
@@ -28,106 +36,49 @@ from a Kuiper launch (its COSPAR launch id is in the launch log).
 
 from __future__ import annotations
 
-import csv
 import dataclasses
 import datetime as dt
+import errno
 import hashlib
-import io
 import os
 import re
 import sqlite3
+import stat
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
 import numpy as np
 
-from .elements import ElementsArray, decode_bytes, detect_format, parse_elements
+from . import _store_schema
+from ._store_write import (
+    ElementWriter,
+    apply_satcat,
+    newest_epochs,
+    rebuild_satcat,
+    refresh_objects,
+    require_some_good,
+    store_error,
+    transaction,
+)
+from .elements import (
+    ElementsArray,
+    _Errors,
+    decode_bytes,
+    detect_format,
+    ingest_limits,
+    parse_elements,
+    read_input_bytes,
+)
 from .errors import ElementsError, StoreError
+from .satcat import SATCAT_FIELDS, parse_satcat
 
 __all__ = ["SCHEMA_VERSION", "IngestReport", "Store", "default_db_path", "open_store"]
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = _store_schema.SCHEMA_VERSION
 ELEMENT_SUFFIXES = (".tle", ".txt", ".3le", ".2le", ".json", ".csv", ".gz")
-
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS sources (
-    id INTEGER PRIMARY KEY,
-    path TEXT NOT NULL,
-    sha256 TEXT NOT NULL UNIQUE,
-    format TEXT NOT NULL,
-    ingested_utc TEXT NOT NULL,
-    n_records INTEGER NOT NULL,
-    n_new INTEGER NOT NULL
-);
-CREATE TABLE IF NOT EXISTS objects (
-    norad_id INTEGER PRIMARY KEY,
-    name TEXT NOT NULL,
-    cospar_id TEXT NOT NULL,
-    is_kuiper INTEGER NOT NULL
-);
-CREATE TABLE IF NOT EXISTS elements (
-    norad_id INTEGER NOT NULL,
-    epoch_ms INTEGER NOT NULL,
-    epoch_us INTEGER NOT NULL,
-    mean_motion_rev_day REAL NOT NULL,
-    ecc REAL NOT NULL,
-    inclination_deg REAL NOT NULL,
-    raan_deg REAL NOT NULL,
-    argp_deg REAL NOT NULL,
-    mean_anomaly_deg REAL NOT NULL,
-    bstar_per_er REAL NOT NULL,
-    mean_motion_dot_rev_day2 REAL NOT NULL,
-    mean_motion_ddot_rev_day3 REAL NOT NULL,
-    element_set_no INTEGER NOT NULL,
-    rev_at_epoch INTEGER NOT NULL,
-    classification TEXT NOT NULL,
-    ephemeris_type INTEGER NOT NULL,
-    name TEXT NOT NULL,
-    cospar_id TEXT NOT NULL,
-    line1 TEXT NOT NULL,
-    line2 TEXT NOT NULL,
-    source_id INTEGER NOT NULL REFERENCES sources(id),
-    PRIMARY KEY (norad_id, epoch_ms)
-) WITHOUT ROWID;
-CREATE TABLE IF NOT EXISTS satcat (
-    norad_id INTEGER PRIMARY KEY,
-    name TEXT NOT NULL,
-    cospar_id TEXT NOT NULL,
-    object_type TEXT NOT NULL,
-    ops_status TEXT NOT NULL,
-    launch_date TEXT,
-    decay_date TEXT,
-    apogee_km REAL,
-    perigee_km REAL,
-    inclination_deg REAL,
-    source_id INTEGER NOT NULL REFERENCES sources(id)
-);
-"""
-
-_ELEMENT_COLUMNS = (
-    "norad_id",
-    "epoch_ms",
-    "epoch_us",
-    "mean_motion_rev_day",
-    "ecc",
-    "inclination_deg",
-    "raan_deg",
-    "argp_deg",
-    "mean_anomaly_deg",
-    "bstar_per_er",
-    "mean_motion_dot_rev_day2",
-    "mean_motion_ddot_rev_day3",
-    "element_set_no",
-    "rev_at_epoch",
-    "classification",
-    "ephemeris_type",
-    "name",
-    "cospar_id",
-    "line1",
-    "line2",
-    "source_id",
-)
+ON_CONFLICT = ("error", "keep", "replace")
+# How long to wait for another process's write lock before giving up (T16, P1).
+BUSY_TIMEOUT_S = 30.0
 
 _NON_PAYLOAD = re.compile(r"R/B|DEB|ROCKET|CENTAUR|ATLAS|FALCON|ARIANE|VULCAN|NEW GLENN|PLATFORM")
 
@@ -144,7 +95,14 @@ def default_db_path() -> Path:
 
 @dataclasses.dataclass
 class IngestReport:
-    """What one file contributed to the store."""
+    """What one file contributed to the store.
+
+    ``n_conflicts`` counts element sets that differed from a stored set (or an
+    earlier one in the file) under the same key: kept out (``on_conflict="keep"``)
+    or stored in place of the old one (``"replace"``). ``unknown_launches`` maps
+    the COSPAR launch ids of Kuiper-named objects that the launch log does not know
+    to their record counts (D4).
+    """
 
     path: str
     format: str
@@ -154,6 +112,8 @@ class IngestReport:
     n_bad: int
     errors: list[ElementsError]
     already_ingested: bool = False
+    n_conflicts: int = 0
+    unknown_launches: dict = dataclasses.field(default_factory=dict)
 
     def to_dict(self) -> dict:
         d = dataclasses.asdict(self)
@@ -180,6 +140,19 @@ def is_kuiper(name: str, cospar_id: str, launch_ids: frozenset[str]) -> bool:
     return cospar_id[:8] in launch_ids and not _NON_PAYLOAD.search(upper)
 
 
+def _named_launch_ids(names, cospar_ids) -> set[str]:
+    """Launch ids of the objects named KUIPER*/AMAZON LEO* among these."""
+    return {
+        c[:8]
+        for n, c in zip(names, cospar_ids, strict=True)
+        if n.upper().startswith(("KUIPER", "AMAZON LEO"))
+    }
+
+
+def _utc_now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
 class Store:
     """A kuiper history store in one SQLite file.
 
@@ -203,45 +176,35 @@ class Store:
         self.path = Path(path).expanduser() if path is not None else default_db_path()
         self._launch_ids: frozenset[str] | None = None
         self.conn = self._connect()
-        if seed and self.meta("seeded") is None:
-            self.seed(progress=progress)
+        try:
+            if seed and self.meta("seeded") is None:
+                self.seed(progress=progress)
+        except BaseException:
+            self.conn.close()
+            raise
 
     # -- connection and schema ----------------------------------------------
 
     def _connect(self) -> sqlite3.Connection:
-        if self.path.exists() and self.path.is_dir():
-            raise StoreError(f"{self.path}: is a directory, not a kuiper store")
         try:
+            if self.path.is_dir():
+                raise StoreError(f"{self.path}: is a directory, not a kuiper store")
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            conn = sqlite3.connect(self.path, timeout=30.0, isolation_level=None)
+            conn = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_S, isolation_level=None)
         except (OSError, sqlite3.Error) as exc:
-            raise StoreError(f"{self.path}: cannot open store ({exc})") from None
+            reason = getattr(exc, "strerror", None) or exc
+            raise StoreError(f"{self.path}: cannot open store ({reason})") from None
         try:
-            version = conn.execute("PRAGMA user_version").fetchone()[0]
-            if version > SCHEMA_VERSION:
-                conn.close()
-                raise StoreError(
-                    f"{self.path}: store schema version {version} is newer than this kuiper "
-                    f"({SCHEMA_VERSION}); upgrade kuiper"
-                )
-            if version == 0:
-                tables = conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
-                if tables:
-                    raise StoreError(f"{self.path}: an SQLite file, but not a kuiper store")
-                conn.executescript(
-                    f"BEGIN IMMEDIATE;{_SCHEMA}PRAGMA user_version = {SCHEMA_VERSION};COMMIT;"
-                )
-            names = {r[0] for r in conn.execute("SELECT name FROM sqlite_master")}
-            missing = {"meta", "sources", "objects", "elements", "satcat"} - names
-            if missing:
-                conn.close()
-                raise StoreError(
-                    f"{self.path}: an SQLite file, but not a kuiper store "
-                    f"(no table {sorted(missing)[0]})"
-                )
+            _store_schema.prepare(conn)
+        except _store_schema.SchemaProblem as exc:
+            conn.close()
+            raise StoreError(f"{self.path}: {exc}") from None
         except sqlite3.DatabaseError as exc:
             conn.close()
-            raise StoreError(f"{self.path}: not a kuiper store ({exc})") from None
+            raise store_error(self.path, exc) from None
+        except BaseException:
+            conn.close()
+            raise
         return conn
 
     def close(self) -> None:
@@ -266,10 +229,27 @@ class Store:
             self._launch_ids = kuiper_launch_ids()
         return self._launch_ids
 
+    @property
+    def kept_launch_ids(self) -> frozenset[str]:
+        """Launches whose payloads are kept: the log's, and those of stored Kuiper-named sets.
+
+        So a new launch's objects still named ``OBJECT A``, ``OBJECT B``... are kept
+        once one object of that launch is named ``KUIPER*``/``AMAZON LEO*`` (issue 9).
+        """
+        rows = self.conn.execute(
+            "SELECT DISTINCT substr(cospar_id, 1, 8) FROM elements "
+            "WHERE name LIKE 'KUIPER%' OR name LIKE 'AMAZON LEO%'"
+        )
+        return self.launch_ids | {r[0] for r in rows}
+
     # -- ingest ---------------------------------------------------------------
 
     def seed(self, progress: Callable[[int, int, str], None] | None = None) -> list[IngestReport]:
-        """Ingest the shipped snapshots (checked against ``tle/MANIFEST.json``) and SATCAT rows."""
+        """Ingest the shipped snapshots (checked against ``tle/MANIFEST.json``) and SATCAT rows.
+
+        The shipped files are vouched for by the manifest's checksums, so the
+        future-epoch check (which depends on this machine's clock) is skipped.
+        """
         from importlib.resources import files
 
         from .snapshots import shipped_files
@@ -279,188 +259,246 @@ class Store:
         satcat = files("kuiper") / "data" / "satcat_kuiper.csv"
         total = len(paths) + 1
         for k, p in enumerate(paths):
-            reports.append(self.ingest_file(p))
+            reports.append(self.ingest_file(p, trusted=True))
             if progress:
                 progress(k + 1, total, str(p))
-        reports.append(self.ingest_bytes(satcat.read_bytes(), "kuiper/data/satcat_kuiper.csv"))
+        reports.append(
+            self.ingest_bytes(satcat.read_bytes(), "kuiper/data/satcat_kuiper.csv", trusted=True)
+        )
         if progress:
             progress(total, total, "satcat_kuiper.csv")
-        self._set_meta("seeded", dt.datetime.now(dt.UTC).isoformat(timespec="seconds"))
+        self._set_meta("seeded", _utc_now().isoformat(timespec="seconds"))
         return reports
 
     def ingest_paths(
         self,
         paths: Iterable[str | Path],
         *,
-        skip_bad: bool = False,
-        all_objects: bool = False,
         on_file: Callable[[IngestReport], None] | None = None,
+        **options,
     ) -> list[IngestReport]:
-        """Ingest files and folders (searched recursively for element files), file by file."""
-        files_ = expand_paths(paths)
+        """Ingest files and folders (searched recursively for element files), file by file.
+
+        ``options`` are those of :meth:`ingest_file`.
+        """
         reports = []
-        for p in files_:
-            report = self.ingest_file(p, skip_bad=skip_bad, all_objects=all_objects)
+        for p in expand_paths(paths):
+            report = self.ingest_file(p, **options)
             reports.append(report)
             if on_file:
                 on_file(report)
         return reports
 
     def ingest_file(
-        self, path: str | Path, *, skip_bad: bool = False, all_objects: bool = False
+        self, path: str | Path, *, max_bytes: int | None = None, **options
     ) -> IngestReport:
-        """Ingest one file atomically. Raises :class:`ElementsError` for a bad file."""
-        p = Path(path)
-        try:
-            data = p.read_bytes()
-        except FileNotFoundError:
-            raise ElementsError("no such file", str(p)) from None
-        except OSError as exc:
-            raise ElementsError(f"cannot read: {exc.strerror}", str(p)) from None
-        return self.ingest_bytes(data, str(p), skip_bad=skip_bad, all_objects=all_objects)
+        """Ingest one regular file atomically. Raises :class:`ElementsError` for a bad file.
+
+        ``max_bytes`` caps its (decompressed) size, default ``max_input_mib`` of
+        ``ingest.toml``; ``options`` are those of :meth:`ingest_bytes`.
+        """
+        data = read_input_bytes(path, max_bytes)
+        return self.ingest_bytes(data, str(path), max_bytes=max_bytes, **options)
 
     def ingest_bytes(
-        self, data: bytes, path: str, *, skip_bad: bool = False, all_objects: bool = False
+        self,
+        data: bytes,
+        path: str,
+        *,
+        skip_bad: bool = False,
+        all_objects: bool = False,
+        on_conflict: str = "error",
+        now: dt.datetime | None = None,
+        trusted: bool = False,
+        max_bytes: int | None = None,
     ) -> IngestReport:
-        """Ingest the bytes of one file (gzip allowed); ``path`` names it in messages."""
+        """Ingest the bytes of one file (gzip allowed); ``path`` names it in messages.
+
+        Parameters
+        ----------
+        skip_bad : bool
+            Store the good records of a file with bad ones (at least one must be good).
+            Otherwise the first bad record raises and nothing is stored.
+        all_objects : bool
+            Store every object, not only Kuiper ones.
+        on_conflict : {"error", "keep", "replace"}
+            What to do with an element set that differs from the stored set under
+            the same key: refuse the file (a bad record under ``skip_bad``), keep the
+            stored one, or replace it.
+        now : datetime, optional
+            The time of ingest (aware UTC; default the clock), for the future-epoch check.
+        trusted : bool
+            Skip the future-epoch check (the shipped, checksummed snapshots).
+        """
+        if on_conflict not in ON_CONFLICT:
+            raise ValueError(f"on_conflict must be one of {ON_CONFLICT}, not {on_conflict!r}")
+        limits = ingest_limits()
+        now = now or _utc_now()
+        not_after = (
+            None if trusted else now + dt.timedelta(days=limits["future_epoch_tolerance_days"])
+        )
         sha = _sha256(data)
-        text = decode_bytes(data, path)
+        text = decode_bytes(data, path, max_bytes)
         fmt = detect_format(text)
-        known = self.conn.execute(
-            "SELECT n_records FROM sources WHERE sha256 = ?", (sha,)
-        ).fetchone()
+        known = self.conn.execute("SELECT 1 FROM sources WHERE sha256 = ?", (sha,)).fetchone()
+        errors = _Errors(stop_at_first=not skip_bad, max_listed=limits["max_listed_errors"])
         if fmt == "satcat-csv":
-            rows, errors = _parse_satcat(text, path)
-            if errors and not skip_bad:
-                raise errors[0]
+            rows, lines = parse_satcat(text, path, errors)
+            require_some_good(len(rows), errors, path)
             if known:
-                return IngestReport(path, fmt, len(rows), len(rows), 0, len(errors), errors, True)
-            return self._write_satcat(rows, errors, path, sha, fmt)
-        result = parse_elements(text, path, fmt)
-        if result.errors and not skip_bad:
-            raise result.errors[0]
+                return IngestReport(
+                    path, fmt, len(rows), len(rows), 0, errors.count, errors.items, True
+                )
+            return self._write_satcat(rows, lines, errors, path, sha, fmt, now)
+        result = parse_elements(
+            text,
+            path,
+            fmt,
+            stop_at_first=not skip_bad,
+            max_listed=limits["max_listed_errors"],
+            not_after=not_after,
+        )
+        errors.items, errors.count = result.errors, result.n_bad
         el = result.elements
+        require_some_good(len(el), errors, path)
         if all_objects:
             keep = np.ones(len(el), bool)
         else:
-            ids = self.launch_ids
+            ids = self.kept_launch_ids | _named_launch_ids(el.name, el.cospar_id)
             keep = np.array(
                 [is_kuiper(n, c, ids) for n, c in zip(el.name, el.cospar_id, strict=True)], bool
             )
         if known and all_objects is False:
-            n_bad = len(result.errors)
-            return IngestReport(path, fmt, len(el), int(keep.sum()), 0, n_bad, result.errors, True)
-        return self._write_elements(el, keep, result.errors, path, sha, fmt, all_objects)
+            return IngestReport(
+                path, fmt, len(el), int(keep.sum()), 0, errors.count, errors.items, True
+            )
+        return ElementWriter(self, el[keep], errors, path, sha, fmt, now, on_conflict).write(
+            n_read=len(el) + errors.count
+        )
 
-    def _write_elements(self, el, keep, errors, path, sha, fmt, all_objects) -> IngestReport:
-        kept = el[keep]
-        epoch_us = kept.epoch_utc.astype(np.int64)
-        epoch_ms = (epoch_us + 500) // 1000
-        kuiper_flags = [
-            is_kuiper(n, c, self.launch_ids) for n, c in zip(kept.name, kept.cospar_id, strict=True)
-        ]
-        now = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+    def _write_satcat(self, rows, lines, errors, path, sha, fmt, now) -> IngestReport:
+        """Store SATCAT rows, refusing decays before the object's stored element sets (D2)."""
         conn = self.conn
-        try:
-            conn.execute("BEGIN IMMEDIATE")
-            before = conn.total_changes
-            cur = conn.execute(
-                "INSERT INTO sources (path, sha256, format, ingested_utc, n_records, n_new) "
-                "VALUES (?, ?, ?, ?, ?, 0) ON CONFLICT(sha256) DO UPDATE SET path = excluded.path "
-                "RETURNING id",
-                (path, sha, fmt, now, len(el)),
-            )
-            source_id = cur.fetchone()[0]
-            rows = (
-                (
-                    int(kept.norad_id[i]),
-                    int(epoch_ms[i]),
-                    int(epoch_us[i]),
-                    float(kept.mean_motion_rev_day[i]),
-                    float(kept.ecc[i]),
-                    float(kept.inclination_deg[i]),
-                    float(kept.raan_deg[i]),
-                    float(kept.argp_deg[i]),
-                    float(kept.mean_anomaly_deg[i]),
-                    float(kept.bstar_per_er[i]),
-                    float(kept.mean_motion_dot_rev_day2[i]),
-                    float(kept.mean_motion_ddot_rev_day3[i]),
-                    int(kept.element_set_no[i]),
-                    int(kept.rev_at_epoch[i]),
-                    kept.classification[i],
-                    int(kept.ephemeris_type[i]),
-                    kept.name[i],
-                    kept.cospar_id[i],
-                    kept.line1[i],
-                    kept.line2[i],
-                    source_id,
-                )
-                for i in range(len(kept))
-            )
-            placeholders = ",".join("?" * len(_ELEMENT_COLUMNS))
-            conn.executemany(
-                f"INSERT OR IGNORE INTO elements ({','.join(_ELEMENT_COLUMNS)}) "
-                f"VALUES ({placeholders})",
-                rows,
-            )
-            n_new = conn.total_changes - before - 1
-            conn.executemany(
-                "INSERT INTO objects (norad_id, name, cospar_id, is_kuiper) VALUES (?, ?, ?, ?) "
-                "ON CONFLICT(norad_id) DO UPDATE SET name = excluded.name, "
-                "cospar_id = excluded.cospar_id, is_kuiper = max(is_kuiper, excluded.is_kuiper)",
-                (
-                    (int(kept.norad_id[i]), kept.name[i], kept.cospar_id[i], int(kuiper_flags[i]))
-                    for i in range(len(kept))
-                ),
-            )
-            conn.execute("UPDATE sources SET n_new = n_new + ? WHERE id = ?", (n_new, source_id))
-            conn.execute("COMMIT")
-        except BaseException:
-            if conn.in_transaction:
-                conn.execute("ROLLBACK")
-            raise
-        n_read = len(el) + len(errors)
-        return IngestReport(path, fmt, n_read, len(kept), n_new, len(errors), errors)
-
-    def _write_satcat(self, rows, errors, path, sha, fmt) -> IngestReport:
-        now = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
-        conn = self.conn
-        try:
-            conn.execute("BEGIN IMMEDIATE")
+        slack_days = ingest_limits()["decay_before_elements_slack_days"]
+        decay_k = SATCAT_FIELDS.index("decay_date")
+        with transaction(conn):
+            newest = newest_epochs(conn, [r[0] for r in rows if r[decay_k]])
+            good, good_lines = [], []
+            for row, line in zip(rows, lines, strict=True):
+                last = newest.get(row[0])
+                if row[decay_k] and last is not None:
+                    decay = dt.date.fromisoformat(row[decay_k])
+                    if last.date() > decay + dt.timedelta(days=slack_days):
+                        errors.add(
+                            ElementsError(
+                                f"DECAY_DATE {row[decay_k]} of {row[0]} is before its stored "
+                                f"element set of {last:%Y-%m-%d %H:%M} UTC",
+                                path,
+                                line,
+                            )
+                        )
+                        continue
+                good.append(row)
+                good_lines.append(line)
+            require_some_good(len(good), errors, path)
             source_id = conn.execute(
                 "INSERT INTO sources (path, sha256, format, ingested_utc, n_records, n_new) "
-                "VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
-                (path, sha, fmt, now, len(rows), len(rows)),
-            ).fetchone()[0]
-            before = conn.total_changes
-            # A newer row updates an older one; a decay date, once known, is never erased
-            # by a file from before the decay.
+                "VALUES (?, ?, ?, ?, ?, 0) ON CONFLICT(sha256) DO NOTHING RETURNING id",
+                (path, sha, fmt, now.isoformat(timespec="seconds"), len(rows) + errors.count),
+            ).fetchone()
+            if source_id is None:  # another process stored the same file meanwhile (T19)
+                return IngestReport(
+                    path, fmt, len(rows), len(good), 0, errors.count, errors.items, True
+                )
+            source_id = source_id[0]
             conn.executemany(
-                "INSERT INTO satcat VALUES (?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT(norad_id) DO "
-                "UPDATE SET name = excluded.name, cospar_id = excluded.cospar_id, "
-                "object_type = excluded.object_type, ops_status = excluded.ops_status, "
-                "launch_date = coalesce(excluded.launch_date, satcat.launch_date), "
-                "decay_date = coalesce(excluded.decay_date, satcat.decay_date), "
-                "apogee_km = excluded.apogee_km, perigee_km = excluded.perigee_km, "
-                "inclination_deg = excluded.inclination_deg, source_id = excluded.source_id "
-                "WHERE satcat.name IS NOT excluded.name OR satcat.cospar_id IS NOT "
-                "excluded.cospar_id OR satcat.object_type IS NOT excluded.object_type OR "
-                "satcat.ops_status IS NOT excluded.ops_status OR satcat.launch_date IS NOT "
-                "coalesce(excluded.launch_date, satcat.launch_date) OR satcat.decay_date IS NOT "
-                "coalesce(excluded.decay_date, satcat.decay_date) OR satcat.apogee_km IS NOT "
-                "excluded.apogee_km OR satcat.perigee_km IS NOT excluded.perigee_km OR "
-                "satcat.inclination_deg IS NOT excluded.inclination_deg",
-                (r + (source_id,) for r in rows),
+                f"INSERT OR IGNORE INTO satcat_rows VALUES ({','.join('?' * 11)})",
+                ((source_id, *r) for r in good),
             )
-            n_new = conn.total_changes - before
+            n_new = apply_satcat(conn, good, source_id)
             conn.execute("UPDATE sources SET n_new = ? WHERE id = ?", (n_new, source_id))
-            conn.execute("COMMIT")
-        except BaseException:
-            if conn.in_transaction:
-                conn.execute("ROLLBACK")
-            raise
-        n_read = len(rows) + len(errors)
-        return IngestReport(path, fmt, n_read, len(rows), n_new, len(errors), errors)
+        n_read = len(rows) + errors.count
+        return IngestReport(path, fmt, n_read, len(good), n_new, errors.count, errors.items)
+
+    # -- undo -------------------------------------------------------------------
+
+    def find_source(self, ref: str) -> dict:
+        """The one source whose path is ``ref`` or whose sha256 starts with ``ref``."""
+        ref = str(ref).strip()
+        if not ref:
+            raise StoreError("name a source: a path or a sha256 prefix (see 'kuiper sources')")
+        rows = self.sources()
+        by_path = [r for r in rows if r["path"] == ref]
+        if not by_path:
+            resolved = str(Path(ref).expanduser().resolve()) if len(ref) < 4096 else ref
+            by_path = [r for r in rows if r["path"] == resolved]
+        if len(by_path) == 1:
+            return by_path[0]
+        by_sha = [r for r in rows if r["sha256"].startswith(ref.lower())]
+        if len(by_sha) == 1:
+            return by_sha[0]
+        if len(by_sha) > 1 or len(by_path) > 1:
+            matches = by_path or by_sha
+            raise StoreError(
+                f"{self.path}: {ref!r} matches {len(matches)} sources "
+                f"({', '.join(r['sha256'][:12] for r in matches[:5])}); give more of the sha256"
+            )
+        raise StoreError(f"{self.path}: no source {ref!r} (see 'kuiper sources')")
+
+    def forget(self, ref: str) -> dict:
+        """Remove one source and everything only it contributed, in one transaction.
+
+        Element sets also supplied by other sources stay (attributed to the earliest
+        of them); SATCAT rows are recomputed from the remaining sources' rows, and
+        the objects table from the remaining element sets.
+
+        Returns
+        -------
+        dict
+            The source's row, with ``n_elements_removed`` and ``n_satcat_changed``.
+        """
+        source = self.find_source(ref)
+        conn = self.conn
+        with transaction(conn):
+            sid = conn.execute(
+                "SELECT id FROM sources WHERE sha256 = ?", (source["sha256"],)
+            ).fetchone()
+            if sid is None:
+                raise StoreError(f"{self.path}: source {ref!r} was forgotten meanwhile")
+            sid = sid[0]
+            conn.execute("DROP TABLE IF EXISTS temp.touched")
+            conn.execute("CREATE TEMP TABLE touched (norad_id INTEGER PRIMARY KEY)")
+            conn.execute(
+                "INSERT OR IGNORE INTO temp.touched "
+                "SELECT norad_id FROM element_sources WHERE source_id = ?",
+                (sid,),
+            )
+            conn.execute("DELETE FROM element_sources WHERE source_id = ?", (sid,))
+            before = conn.total_changes
+            conn.execute(
+                "DELETE FROM elements WHERE source_id = ? AND NOT EXISTS (SELECT 1 FROM "
+                "element_sources s WHERE s.norad_id = elements.norad_id "
+                "AND s.epoch_ms = elements.epoch_ms)",
+                (sid,),
+            )
+            n_removed = conn.total_changes - before
+            conn.execute(
+                "UPDATE elements SET source_id = (SELECT min(s.source_id) FROM element_sources s "
+                "WHERE s.norad_id = elements.norad_id AND s.epoch_ms = elements.epoch_ms) "
+                "WHERE source_id = ?",
+                (sid,),
+            )
+            refresh_objects(conn, is_kuiper, self.kept_launch_ids)
+            satcat_ids = [
+                r[0]
+                for r in conn.execute(
+                    "SELECT norad_id FROM satcat_rows WHERE source_id = ?", (sid,)
+                )
+            ]
+            conn.execute("DELETE FROM satcat_rows WHERE source_id = ?", (sid,))
+            n_satcat = rebuild_satcat(conn, satcat_ids)
+            conn.execute("DELETE FROM sources WHERE id = ?", (sid,))
+        return {**source, "n_elements_removed": n_removed, "n_satcat_changed": n_satcat}
 
     # -- queries --------------------------------------------------------------
 
@@ -569,10 +607,33 @@ class Store:
         return dt.datetime(1970, 1, 1, tzinfo=dt.UTC) + dt.timedelta(microseconds=us)
 
     def sources(self) -> list[dict]:
+        """Every ingested source, oldest first, with what it holds now.
+
+        ``n_records`` and ``n_new`` are as ingested; ``n_element_sets`` counts the
+        element sets it supplies now, ``n_only_here`` those no other source supplies
+        (what forgetting it would remove), ``n_satcat_rows`` its SATCAT rows.
+        """
         rows = self.conn.execute(
-            "SELECT path, sha256, format, ingested_utc, n_records, n_new FROM sources ORDER BY id"
+            "SELECT s.id, s.path, s.sha256, s.format, s.ingested_utc, s.n_records, s.n_new, "
+            "(SELECT count(*) FROM element_sources e WHERE e.source_id = s.id), "
+            "(SELECT count(*) FROM element_sources e WHERE e.source_id = s.id AND NOT EXISTS "
+            "(SELECT 1 FROM element_sources o WHERE o.norad_id = e.norad_id AND "
+            "o.epoch_ms = e.epoch_ms AND o.source_id != s.id)), "
+            "(SELECT count(*) FROM satcat_rows r WHERE r.source_id = s.id) "
+            "FROM sources s ORDER BY s.id"
         ).fetchall()
-        keys = ("path", "sha256", "format", "ingested_utc", "n_records", "n_new")
+        keys = (
+            "id",
+            "path",
+            "sha256",
+            "format",
+            "ingested_utc",
+            "n_records",
+            "n_new",
+            "n_element_sets",
+            "n_only_here",
+            "n_satcat_rows",
+        )
         return [dict(zip(keys, r, strict=True)) for r in rows]
 
     def integrity_ok(self) -> bool:
@@ -596,24 +657,47 @@ def open_store(
 
 
 def expand_paths(paths: Iterable[str | Path]) -> list[Path]:
-    """Files as given, and element files found recursively inside folders, sorted."""
+    """Files as given, and element files found recursively inside folders, sorted.
+
+    An empty path is refused (W12: ``Path("")`` is the current folder), and so are a
+    symlink loop (P10), a pipe or device named directly (R1, R2) and an unreadable
+    folder inside one given (P13).
+    """
     out: list[Path] = []
     for raw in paths:
+        if not str(raw).strip():
+            raise ElementsError("empty path (an unset variable?); name a file or folder", "''")
         p = Path(raw)
-        if p.is_dir():
-            found = sorted(
-                f for f in p.rglob("*") if f.is_file() and f.name.lower().endswith(ELEMENT_SUFFIXES)
-            )
-            if not found:
-                raise ElementsError(
-                    "folder holds no element files (.tle .txt .json .csv .gz)", str(p)
-                )
-            out.extend(found)
-        elif p.exists():
+        try:
+            info = p.stat()
+        except FileNotFoundError:
+            raise ElementsError("no such file or folder", str(p)) from None
+        except OSError as exc:
+            if exc.errno == errno.ELOOP:
+                raise ElementsError("symlink loop", str(p)) from None
+            raise ElementsError(f"cannot read: {exc.strerror}", str(p)) from None
+        if stat.S_ISDIR(info.st_mode):
+            out.extend(_element_files_in(p))
+        elif stat.S_ISREG(info.st_mode):
             out.append(p)
         else:
-            raise ElementsError("no such file or folder", str(p))
+            raise ElementsError("not a regular file (a pipe, device or socket); refused", str(p))
     return out
+
+
+def _element_files_in(folder: Path) -> list[Path]:
+    def unreadable(exc: OSError):
+        raise ElementsError(f"cannot read folder: {exc.strerror}", exc.filename)
+
+    found = []
+    for root, _, names in os.walk(folder, onerror=unreadable):
+        for name in names:
+            f = Path(root) / name
+            if name.lower().endswith(ELEMENT_SUFFIXES) and f.is_file():
+                found.append(f)
+    if not found:
+        raise ElementsError("folder holds no element files (.tle .txt .json .csv .gz)", str(folder))
+    return sorted(found)
 
 
 def _to_us(value: dt.datetime) -> int:
@@ -621,56 +705,3 @@ def _to_us(value: dt.datetime) -> int:
         raise StoreError("as_of must be timezone-aware UTC")
     delta = value - dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
     return (delta.days * 86400 + delta.seconds) * 1_000_000 + delta.microseconds
-
-
-_SATCAT_REQUIRED = ("OBJECT_NAME", "OBJECT_ID", "NORAD_CAT_ID", "LAUNCH_DATE", "DECAY_DATE")
-
-
-def _parse_satcat(text: str, path: str):
-    """CelesTrak SATCAT CSV rows -> tuples for the satcat table, and errors."""
-    reader = csv.DictReader(io.StringIO(text))
-    header = [h.strip() for h in (reader.fieldnames or [])]
-    missing = [c for c in _SATCAT_REQUIRED if c not in header]
-    if missing:
-        return [], [ElementsError(f"SATCAT header lacks column {missing[0]}", path, 1)]
-    rows, errors = [], []
-    for row in reader:
-        lineno = reader.line_num
-        try:
-            if None in row or any(v is None for v in row.values()):
-                raise ValueError("wrong number of fields")
-            norad = row["NORAD_CAT_ID"].strip()
-            if not norad.isdigit():
-                raise ValueError(f"NORAD_CAT_ID {norad!r} is not an integer")
-            dates = []
-            for key in ("LAUNCH_DATE", "DECAY_DATE"):
-                v = row[key].strip()
-                if v:
-                    try:
-                        dt.date.fromisoformat(v)
-                    except ValueError:
-                        raise ValueError(f"{key} {v!r} is not a valid date") from None
-                dates.append(v or None)
-
-            rows.append(
-                (
-                    int(norad),
-                    row["OBJECT_NAME"].strip(),
-                    row["OBJECT_ID"].strip(),
-                    (row.get("OBJECT_TYPE") or "").strip(),
-                    (row.get("OPS_STATUS_CODE") or "").strip(),
-                    dates[0],
-                    dates[1],
-                    _optional_float(row, "APOGEE"),
-                    _optional_float(row, "PERIGEE"),
-                    _optional_float(row, "INCLINATION"),
-                )
-            )
-        except ValueError as exc:
-            errors.append(ElementsError(str(exc), path, lineno))
-    return rows, errors
-
-
-def _optional_float(row: dict, key: str) -> float | None:
-    v = (row.get(key) or "").strip()
-    return float(v) if v else None

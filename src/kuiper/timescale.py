@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import re
 
 import numpy as np
 
@@ -20,6 +21,15 @@ UTC = dt.UTC
 EARLIEST_EPOCH_UTC = dt.datetime(1957, 10, 4, tzinfo=UTC)
 LATEST_EPOCH_UTC = dt.datetime(2100, 1, 1, tzinfo=UTC)
 
+# The only text forms accepted (W7): a date, or a date and time with an optional zone.
+# Python's fromisoformat also takes 20260730 and 2026-W30, which read as midnight
+# while 2026-07-30 reads as the end of the day; such forms are refused instead.
+_RE_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+_RE_DATETIME = re.compile(
+    r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?(Z|[+-]\d{2}:\d{2})?", re.IGNORECASE
+)
+_FORMS = "YYYY-MM-DD or YYYY-MM-DDTHH:MM[:SS][Z or +HH:MM]"
+
 
 def parse_utc(text: str | dt.date | dt.datetime, *, end_of_day: bool = False) -> dt.datetime:
     """Parse a user-supplied date or date-time into an aware UTC datetime.
@@ -27,9 +37,12 @@ def parse_utc(text: str | dt.date | dt.datetime, *, end_of_day: bool = False) ->
     Parameters
     ----------
     text : str, datetime.date or datetime.datetime
-        ``YYYY-MM-DD`` or ISO 8601 date-time. A trailing ``Z`` or an offset is
-        honoured; a date-time without a zone is taken as UTC only when given as
-        a string (strings on the command line are UTC by documentation).
+        ``YYYY-MM-DD`` or ``YYYY-MM-DDTHH:MM[:SS[.ffffff]]`` (``T`` or a space),
+        with an optional ``Z`` or ``+HH:MM``. A date-time without a zone is taken
+        as UTC only when given as a string (strings on the command line are UTC
+        by documentation). Other ISO 8601 forms (``20260730``, ``2026-W30``) are
+        refused: they would read as midnight where ``2026-07-30`` reads as the
+        end of the day.
     end_of_day : bool
         For a bare date, return 23:59:59.999999 that day instead of midnight, so
         that ``--as-of 2026-07-30`` includes everything dated that day.
@@ -55,12 +68,14 @@ def parse_utc(text: str | dt.date | dt.datetime, *, end_of_day: bool = False) ->
     s = str(text).strip()
     if not s:
         raise DateError("empty date")
+    if len(s) > 40 or not (_RE_DATE.fullmatch(s) or _RE_DATETIME.fullmatch(s)):
+        raise DateError(f"not a valid date: {s[:40]!r} (use {_FORMS})")
     try:
-        if len(s) == 10:
+        if _RE_DATE.fullmatch(s):
             d = dt.date.fromisoformat(s)
             t = dt.time(23, 59, 59, 999999) if end_of_day else dt.time(0)
             return dt.datetime.combine(d, t, tzinfo=UTC)
-        value = dt.datetime.fromisoformat(s.replace("Z", "+00:00"))
+        value = dt.datetime.fromisoformat(s.upper().replace("Z", "+00:00"))
     except ValueError as exc:
         raise DateError(f"not a valid date: {s!r} ({exc})") from None
     if value.tzinfo is None:

@@ -5,26 +5,79 @@ Imports only click and the standard library, so that ``kuiper --help`` stays lig
 
 from __future__ import annotations
 
+import errno
 import functools
+import os
+import sqlite3
 import sys
 
 import click
 
 from .. import __version__
+from .._json import dumps_strict
 from ..errors import KuiperError
+
+__all__ = ["dumps_strict", "fail_cleanly", "one_line_error"]
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
 
+def one_line_error(exc: BaseException, db: str | None = None) -> str | None:
+    """The one-line message for an expected failure, or None for a bug (T2-T4, T13-T19).
+
+    ``db`` is the store named on the command line (None: the default store).
+    """
+    if isinstance(exc, KuiperError):
+        return str(exc)
+    if isinstance(exc, sqlite3.Error):
+        from .._store_write import store_error
+        from ..store import default_db_path
+
+        return str(store_error(db or default_db_path(), exc))
+    if isinstance(exc, RecursionError):
+        return "input nested too deeply to read (RecursionError); is it the right file?"
+    if isinstance(exc, MemoryError):
+        return "out of memory: the input or the options ask for more than this machine has"
+    if isinstance(exc, UnicodeDecodeError):
+        return f"input is not UTF-8 text (byte {exc.start}); is it the right file?"
+    if isinstance(exc, OverflowError):
+        return f"a number is too large ({exc})"
+    if isinstance(exc, ValueError) and "digits" in str(exc) and "limit" in str(exc):
+        return "a number has too many digits (more than 4300); is it the right file?"
+    if isinstance(exc, ValueError) and "year" in str(exc) and "out of range" in str(exc):
+        return f"a date is out of range ({exc}); dates must fall within years 1-9999"
+    if isinstance(exc, OSError):
+        where = f"{exc.filename}: " if exc.filename else ""
+        if exc.errno == errno.ENOSPC:
+            return f"{where}the disk is full; nothing more was written"
+        if exc.errno == errno.EROFS:
+            return f"{where}read-only file system"
+        if exc.errno in (errno.EACCES, errno.EPERM):
+            return f"{where}permission denied"
+        return f"{where}{exc.strerror or exc}"
+    return None
+
+
 def fail_cleanly(fn):
-    """Turn every kuiper error into a one-line message and exit status 1."""
+    """Turn every expected failure into one line on stderr and exit status 1.
+
+    kuiper's own errors, SQLite errors (locked, damaged, read-only, full), OS errors,
+    deep or huge input, non-UTF-8 input, integer overflow and running out of memory
+    each get their own line (:func:`one_line_error`); anything else is a bug and
+    keeps its traceback.
+    """
 
     @functools.wraps(fn)
     def wrapper(*args, **kwargs):
         try:
             return fn(*args, **kwargs)
-        except KuiperError as exc:
-            raise click.ClickException(str(exc)) from None
+        except (click.ClickException, click.exceptions.Exit, click.Abort):
+            raise
+        except Exception as exc:
+            message = one_line_error(exc, kwargs.get("db"))
+            if message is None:
+                raise
+            raise click.ClickException(message) from None
 
     return wrapper
 
@@ -53,6 +106,18 @@ def json_option(fn):
     return click.option("--json", "as_json", is_flag=True, help="Print JSON for machines.")(fn)
 
 
+PICTURE_SUFFIXES = (".png", ".svg")
+
+
+def _check_picture_suffix(ctx, param, value):
+    """Refuse a picture name kuiper cannot write before any work is done (P6)."""
+    if value is not None:
+        suffix = os.path.splitext(value)[1].lower()
+        if suffix not in PICTURE_SUFFIXES or not os.path.basename(value)[: -len(suffix)]:
+            raise click.BadParameter(f"{value!r}: the picture must be a .png or .svg file")
+    return value
+
+
 def output_option(default: str):
     def decorate(fn):
         fn = click.option(
@@ -68,6 +133,7 @@ def output_option(default: str):
             default=default,
             show_default=True,
             type=click.Path(dir_okay=False),
+            callback=_check_picture_suffix,
             help="Where to write the picture (.png or .svg).",
         )(fn)
 
@@ -202,6 +268,8 @@ def main():
     Everything runs offline on the snapshots shipped in the package; the store
     is created and seeded on first use.
     """
+    if sys.stdin is None:  # started with stdin closed: '-' then reads nothing (T21)
+        sys.stdin = open(os.devnull)  # noqa: SIM115
 
 
 @main.group(context_settings=CONTEXT)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import sys
 
 import click
@@ -12,6 +11,7 @@ from ._common import (
     as_of_date,
     as_of_option,
     db_option,
+    dumps_strict,
     fail_cleanly,
     json_option,
     main,
@@ -23,6 +23,7 @@ from ._common import (
     seed_option,
     trials_option,
 )
+from .fetch import echo_data_age
 
 
 @main.command(context_settings=CONTEXT)
@@ -77,6 +78,7 @@ def forecast(as_of, db, as_json, targets, deadlines, metric, trials, seed, manif
     milestones = milestones_from_options(targets, deadlines, metric)
     assumptions = load_forecast_manifest(manifest)
     with open_store_cli(db) as store:
+        echo_data_age(store)
         when = as_of_date(store, as_of)
         bar = click.progressbar(length=trials, label="Simulating", file=sys.stderr)
         with bar:
@@ -90,7 +92,7 @@ def forecast(as_of, db, as_json, targets, deadlines, metric, trials, seed, manif
                 progress=lambda done, total: bar.update(done - bar.pos),
             )
     if as_json:
-        click.echo(json.dumps(result.to_dict(), indent=2))
+        click.echo(dumps_strict(result.to_dict()))
         return
     click.echo(result.render())
 
@@ -145,7 +147,7 @@ def backtest_cmd(db, as_json, output, dpi, origins, trials, seed, metric, manife
             manifest=assumptions,
             progress=progress("Backtesting"),
         )
-    click.echo(json.dumps(result.to_dict(), indent=2) if as_json else result.render())
+    click.echo(dumps_strict(result.to_dict()) if as_json else result.render())
     if output:
         from .. import plots
 

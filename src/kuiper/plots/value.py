@@ -8,7 +8,7 @@ from ._base import new_axes
 
 
 def plot_tornado(result: dict, *, ax=None, top: int = 12, title=None):
-    """Tornado of ``kuiper.valuation.tornado`` output: total (mean) and static NPV swings."""
+    """Tornado of ``kuiper.value.tornado`` output: total (mean) and static NPV swings."""
     ax = new_axes(ax, figsize=(10, 6.5))
     rows = result["rows"][:top][::-1]
     scale = 1e9

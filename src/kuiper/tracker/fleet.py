@@ -1,98 +1,26 @@
-"""Phase of every Kuiper satellite on any date, from its element history.
-
-Phases
-------
-``raising``
-    Below its shell and climbing, or still at insertion altitude (450-465 km)
-    waiting to climb, within a limited time after launch.
-``on_station``
-    Mean altitude within ``on_station_tol_km`` of a shell, at that shell's
-    inclination.
-``drifting``
-    Anomalous: stopped short of the shell (flat, above insertion altitude), above
-    the shell, left the shell without descending, waited at insertion too long,
-    or no longer tracked while still high.
-``deorbiting``
-    Below the shell and descending faster than ``rate_threshold_km_day``.
-``decayed``
-    A SATCAT decay date on or before the date, or element sets that end at low
-    altitude.
-
-A satellite's shell is the FCC shell nearest in inclination (within
-``shell_inclination_tol_deg``). Mean altitude is the Brouwer mean semi-major axis
-less the WGS72 equatorial radius (:attr:`ElementsArray.mean_altitude_km`), the same
-figure CelesTrak's SATCAT uses. Every threshold lives in ``data/tracker.toml`` with
-its derivation from the shipped snapshots.
-
-Only information dated on or before ``as_of`` is used: element sets by epoch,
-launches by date and SATCAT decays by decay date.
-"""
+"""The fleet of element histories, classified into phases on any date."""
 
 from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import re
 from collections import Counter, defaultdict
-from pathlib import Path
 
 import numpy as np
 
-from .elements import ElementsArray
-from .errors import ManifestError, StoreError
-from .manifest import (
-    Launch,
-    Shell,
-    load_authorization,
-    load_launches,
-    load_shells,
-    read_data_toml,
-)
-from .timescale import UTC
+from ..elements import ElementsArray
+from ..manifest import Launch, Shell, load_authorization, load_launches, load_shells
+from ..timescale import UTC
+from ._units import _US_PER_DAY, _date_to_us, _datetime_to_us, _us_to_datetime, _us_to_iso
+from .config import PHASES, UNASSIGNED, TrackerConfig, load_tracker_config
 
-__all__ = [
-    "PHASES",
-    "TrackerConfig",
-    "SatelliteState",
-    "FleetStatus",
-    "load_tracker_config",
-    "Fleet",
-    "altitude_history",
-    "fleet_history",
-    "fleet_status",
-    "kaplan_meier_median",
-    "raising_durations",
-    "threshold_evidence",
-]
-
-PHASES = ("raising", "on_station", "drifting", "deorbiting", "decayed")
-UNASSIGNED = "unassigned"
-_US_PER_DAY = 86_400_000_000
+_LAUNCH_ID = re.compile(r"\d{4}-\d{3}")
 
 
-@dataclasses.dataclass(frozen=True)
-class TrackerConfig:
-    """Classifier thresholds; see ``data/tracker.toml`` for how each was derived."""
-
-    shell_inclination_tol_deg: float
-    on_station_tol_km: float
-    rate_threshold_km_day: float
-    rate_baseline_days: float
-    insertion_ceiling_km: float
-    max_wait_at_insertion_days: float
-    stale_days: float
-    decay_altitude_km: float
-
-
-def load_tracker_config(path: str | Path | None = None) -> TrackerConfig:
-    """Read and validate the classifier thresholds."""
-    data, name = read_data_toml(path, "tracker.toml", check_schema=False)
-    values = {}
-    for f in dataclasses.fields(TrackerConfig):
-        v = data.get(f.name)
-        if isinstance(v, bool) or not isinstance(v, int | float) or v <= 0:
-            raise ManifestError(f"{name}: {f.name} must be a positive number, got {v!r}")
-        values[f.name] = float(v)
-    return TrackerConfig(**values)
+def _is_kuiper_name(name: str | None) -> bool:
+    upper = (name or "").upper()
+    return upper.startswith("KUIPER") or upper.startswith("AMAZON LEO")
 
 
 @dataclasses.dataclass
@@ -109,6 +37,7 @@ class SatelliteState:
     rate_km_day: float
     last_epoch_utc: str
     reached_station: bool
+    stale: bool = False
 
     def to_dict(self) -> dict:
         return dataclasses.asdict(self)
@@ -124,6 +53,8 @@ class FleetStatus:
     by_shell: list[dict]
     satellites: list[SatelliteState]
     authorization: dict = dataclasses.field(default_factory=dict)
+    provisional_launches: list[dict] = dataclasses.field(default_factory=list)
+    warnings: list[str] = dataclasses.field(default_factory=list)
 
     def to_dict(self, satellites: bool = False) -> dict:
         out = {
@@ -136,6 +67,8 @@ class FleetStatus:
             "totals": dict(self.totals),
             "by_shell": self.by_shell,
             "authorization": self.authorization,
+            "provisional_launches": self.provisional_launches,
+            "warnings": self.warnings,
         }
         if satellites:
             out["satellites"] = [s.to_dict() for s in self.satellites]
@@ -168,6 +101,18 @@ class Fleet:
         and launch dates.
     launches, shells, config : optional
         Defaults are the shipped launch log, FCC shells and thresholds.
+    provisional : bool
+        Add a provisional launch for each launch of Kuiper-named objects that the
+        launch log lacks (the default; see :func:`launches_as_of`).
+
+    Attributes
+    ----------
+    log : tuple of Launch
+        The launch log as given.
+    provisional : tuple of Launch
+        Launches inferred from the data (``Launch.provisional`` is True).
+    launches : tuple of Launch
+        ``log + provisional``.
     """
 
     def __init__(
@@ -178,12 +123,12 @@ class Fleet:
         launches: tuple[Launch, ...] | None = None,
         shells: tuple[Shell, ...] | None = None,
         config: TrackerConfig | None = None,
+        provisional: bool = True,
     ):
         self.satcat = satcat or {}
-        self.launches = launches if launches is not None else load_launches()
+        self.log = tuple(launches if launches is not None else load_launches())
         self.shells = shells if shells is not None else load_shells()
         self.config = config or load_tracker_config()
-        self._launch_by_id = {la.cospar_launch: la for la in self.launches if la.cospar_launch}
         order = np.lexsort((elements.epoch_utc.astype(np.int64), elements.norad_id))
         el = elements[order]
         alt = el.mean_altitude_km
@@ -205,6 +150,9 @@ class Fleet:
                     )
                 )
         self.newest_epoch_us = int(epoch_us.max()) if len(el) else None
+        self.provisional = self._provisional_launches() if provisional else ()
+        self.launches = self.log + self.provisional
+        self._launch_by_id = {la.cospar_launch: la for la in self.launches if la.cospar_launch}
 
     # -- helpers --------------------------------------------------------------
 
@@ -212,9 +160,13 @@ class Fleet:
         return self._launch_by_id.get(h.cospar_id[:8])
 
     def launch_date_us(self, h: _History) -> int:
-        """Launch date of a satellite (launch log, else SATCAT, else first epoch)."""
+        """Launch date of a satellite (launch log, else SATCAT, else its own first epoch).
+
+        A provisional launch's date is not used: it may come from another object's
+        first epoch, and one satellite's phase depends on its own data only.
+        """
         la = self.launch_of(h)
-        date = la.launch_date_utc if la else None
+        date = la.launch_date_utc if la and not la.provisional else None
         if date is None:
             row = self.satcat.get(h.norad_id)
             if row and row.get("launch_date"):
@@ -222,6 +174,61 @@ class Fleet:
         if date is None:
             return int(h.epoch_us[0])
         return _date_to_us(date)
+
+    def _provisional_launches(self) -> tuple[Launch, ...]:
+        """A provisional launch for each launch of Kuiper-named objects missing from the log."""
+        cfg = self.config
+        known = {la.cospar_launch for la in self.log if la.cospar_launch}
+        named = {h.cospar_id[:8] for h in self.histories if _is_kuiper_name(h.name)}
+        named |= {r["cospar_id"][:8] for r in self.satcat.values() if _is_kuiper_name(r["name"])}
+        out = []
+        for launch_id in sorted(x for x in named if _LAUNCH_ID.fullmatch(x) and x not in known):
+            hist = [h for h in self.histories if h.cospar_id[:8] == launch_id]
+            rows = [r for r in self.satcat.values() if (r["cospar_id"] or "")[:8] == launch_id]
+            not_payload = {r["norad_id"] for r in rows if r["object_type"] in ("R/B", "DEB")}
+            members = {h.norad_id for h in hist} - not_payload
+            members |= {
+                r["norad_id"]
+                for r in rows
+                if r["object_type"] == "PAY" or _is_kuiper_name(r["name"])
+            }
+            dates = sorted(r["launch_date"] for r in rows if r.get("launch_date"))
+            if dates:
+                date, how = dt.date.fromisoformat(dates[0]), "date from SATCAT"
+            elif hist:
+                first = min(int(h.epoch_us[0]) for h in hist)
+                date = _us_to_datetime(first).date()
+                how = "date is the first element set's epoch (no SATCAT launch date)"
+            else:  # SATCAT row without a launch date and no element set: nothing to date
+                continue
+            sites = {r.get("launch_site") for r in rows if r.get("launch_site")}
+            vehicle = cfg.vehicle_by_launch_site.get(sites.pop()) if len(sites) == 1 else None
+            vehicle_how = "vehicle from the SATCAT launch site" if vehicle else "vehicle unknown"
+            out.append(
+                Launch(
+                    mission=f"{launch_id} (provisional)",
+                    mission_name_inferred=True,
+                    cospar_launch=launch_id,
+                    launch_date_utc=date,
+                    vehicle=vehicle or cfg.unattributed,
+                    satellites=max(1, len(members)),
+                    outcome="success",
+                    production=True,
+                    source=f"provisional, not in the launch log: {how}; {len(members)} "
+                    f"catalogued objects; {vehicle_how}",
+                    provisional=True,
+                )
+            )
+        return tuple(out)
+
+    def _stale_limit_days(self, h: _History, i: int) -> float:
+        """Days without a new set after which set ``i`` of this satellite is stale."""
+        cfg = self.config
+        if i < 1:
+            return cfg.stale_days
+        k = int(cfg.stale_interval_sets)
+        gaps_days = np.diff(h.epoch_us[max(0, i - k) : i + 1]) / _US_PER_DAY
+        return max(cfg.stale_days, cfg.stale_interval_factor * float(np.median(gaps_days)))
 
     def shell_of(self, inclination_deg: float) -> Shell | None:
         best = min(self.shells, key=lambda s: abs(s.inclination_deg - inclination_deg))
@@ -244,7 +251,6 @@ class Fleet:
         """Every satellite with an element set at or before ``as_of`` (aware UTC)."""
         cfg = self.config
         as_of_us = _datetime_to_us(as_of)
-        newest = self._data_through_us(as_of_us)
         cutoff_date = as_of.astimezone(UTC).date().isoformat()
         out = []
         for h in self.histories:
@@ -261,7 +267,7 @@ class Fleet:
             rate = self._rate(h, i)
             la = self.launch_of(h)
             row = self.satcat.get(h.norad_id) or {}
-            stale = (newest - h.epoch_us[i]) / _US_PER_DAY > cfg.stale_days
+            stale = (as_of_us - h.epoch_us[i]) / _US_PER_DAY > self._stale_limit_days(h, i)
             decay = row.get("decay_date")
             if (decay and decay <= cutoff_date) or (stale and alt < cfg.decay_altitude_km):
                 phase = "decayed"
@@ -296,6 +302,7 @@ class Fleet:
                     rate_km_day=None if np.isnan(rate) else round(rate, 4),
                     last_epoch_utc=_us_to_iso(int(h.epoch_us[i])),
                     reached_station=reached,
+                    stale=bool(stale),
                 )
             )
         return out
@@ -349,6 +356,42 @@ class Fleet:
                 }
             )
         newest = self._data_through_us(_datetime_to_us(as_of))
+        provisional = [
+            {
+                "mission": la.mission,
+                "cospar_launch": la.cospar_launch,
+                "launch_date_utc": la.launch_date_utc.isoformat(),
+                "vehicle": la.vehicle,
+                "satellites": la.satellites,
+                "source": la.source,
+            }
+            for la in counted
+            if la.provisional
+        ]
+        warnings = [
+            f"launch {p['cospar_launch']} is not in the launch log: counted as provisional "
+            f"'{p['mission']}' ({p['satellites']} satellites, {p['launch_date_utc']}, "
+            f"{p['vehicle']}; {p['source'].split(': ', 1)[1]})"
+            for p in provisional
+        ]
+        if newest is not None:
+            gap_days = (_datetime_to_us(as_of) - newest) / _US_PER_DAY
+            if gap_days > self.config.stale_days:
+                warnings.append(
+                    f"as-of {as_of:%Y-%m-%d} is {gap_days:,.0f} days after the newest element "
+                    f"set ({_us_to_iso(newest)[:10]}): phases are extrapolated, and satellites "
+                    "without a set for longer than their staleness limit count as drifting"
+                )
+            else:
+                live = [s for s in states if s.phase != "decayed"]
+                n_stale = sum(s.stale for s in live)
+                if live and n_stale > self.config.stale_warning_fraction * len(live):
+                    warnings.append(
+                        f"{n_stale} of {len(live)} satellites in orbit have no element set "
+                        f"within their staleness limit of {as_of:%Y-%m-%d} and count as "
+                        "drifting: they left tracking, or the store's data for them is old "
+                        "(run 'kuiper fetch')"
+                    )
         totals = {
             "launched": launched,
             "in_orbit": launched - decayed,
@@ -374,6 +417,8 @@ class Fleet:
             by_shell=by_shell,
             satellites=states,
             authorization=authorization,
+            provisional_launches=provisional,
+            warnings=warnings,
         )
 
     def phase_history(self, dates: list[dt.datetime]) -> dict:
@@ -505,121 +550,3 @@ def kaplan_meier_median(durations, arrived) -> float | None:
                 return float(ti)
         at_risk -= 1
     return None
-
-
-def fleet_from_store(
-    store, as_of: dt.datetime | None = None, launches: tuple[Launch, ...] | None = None
-) -> Fleet:
-    """A :class:`Fleet` from a :class:`kuiper.store.Store`, using data up to ``as_of``.
-
-    ``launches`` replaces the shipped launch log (see :func:`kuiper.manifest.load_launches`).
-    """
-    return Fleet(store.elements(as_of=as_of), store.satcat(as_of=as_of), launches=launches)
-
-
-def fleet_history(store, as_of: dt.datetime | None = None, step_days: float = 7.0) -> dict:
-    """Phase counts every ``step_days`` from the first launch to ``as_of``, with launches.
-
-    Returns ``Fleet.phase_history`` plus ``launched``: satellites launched by each date
-    according to the launch log (and tracked objects of launches missing from it).
-    """
-    if as_of is None:
-        as_of = store.data_through()
-    fleet = fleet_from_store(store, as_of)
-    if not fleet.histories:
-        raise StoreError(f"{store.path}: no Kuiper element sets on or before {as_of:%Y-%m-%d}")
-    # Start where the element history starts: before it, phases are unknown.
-    first_us = min(int(h.epoch_us[0]) for h in fleet.histories)
-    start = _us_to_datetime(first_us).replace(hour=23, minute=59, second=59, microsecond=0)
-    n = max(1, int((as_of - start).total_seconds() // (step_days * 86400)) + 1)
-    dates = [start + dt.timedelta(days=step_days * k) for k in range(n)]
-    if dates[-1] < as_of:
-        dates.append(as_of)
-    out = fleet.phase_history(dates)
-    out["launched"] = [fleet.status(d).totals["launched"] for d in dates]
-    return out
-
-
-def altitude_history(store, as_of: dt.datetime | None = None) -> tuple[list[dict], tuple]:
-    """Per-satellite altitude histories (up to ``as_of``) and the shells, for plotting."""
-    fleet = fleet_from_store(store, as_of)
-    return fleet.altitude_series(), fleet.shells
-
-
-def raising_durations(store, as_of: dt.datetime | None = None) -> dict:
-    """Launch-to-station durations as of a date; see :meth:`Fleet.raising_durations`."""
-    if as_of is None:
-        as_of = store.data_through()
-    return fleet_from_store(store, as_of).raising_durations(as_of)
-
-
-def fleet_status(store, as_of: dt.datetime | None = None) -> FleetStatus:
-    """Counts by shell and phase on ``as_of`` (default: the newest data in the store)."""
-    if as_of is None:
-        as_of = store.data_through()
-    return fleet_from_store(store, as_of).status(as_of)
-
-
-def _date_to_us(date: dt.date) -> int:
-    return (date - dt.date(1970, 1, 1)).days * _US_PER_DAY
-
-
-def _datetime_to_us(value: dt.datetime) -> int:
-    delta = value.astimezone(UTC) - dt.datetime(1970, 1, 1, tzinfo=UTC)
-    return (delta.days * 86400 + delta.seconds) * 1_000_000 + delta.microseconds
-
-
-def _us_to_datetime(us: int) -> dt.datetime:
-    return dt.datetime(1970, 1, 1, tzinfo=UTC) + dt.timedelta(microseconds=int(us))
-
-
-def _us_to_iso(us: int) -> str:
-    return _us_to_datetime(us).isoformat().replace("+00:00", "Z")
-
-
-def threshold_evidence(fleet: Fleet) -> dict:
-    """The statistics behind ``data/tracker.toml``, recomputed from a fleet's history.
-
-    ``python -m kuiper.tracker`` prints them for the shipped snapshots.
-    """
-    cfg = fleet.config
-    alt = np.concatenate([h.altitude_km for h in fleet.histories])
-    inc = np.concatenate([h.inclination_deg for h in fleet.histories])
-    high = alt[alt > 600.0]
-    shell_alt = fleet.shells[0].altitude_km
-    waits = []
-    first_sight = []
-    last_of_decayed = {}
-    for h in fleet.histories:
-        launch_us = fleet.launch_date_us(h)
-        if (h.epoch_us[0] - launch_us) / _US_PER_DAY < 20:
-            first_sight.append(float(h.altitude_km[0]))
-        if (np.abs(h.altitude_km - shell_alt) <= cfg.on_station_tol_km).any():
-            above = np.flatnonzero(h.altitude_km > cfg.insertion_ceiling_km)
-            if above.size and above[0] > 0:
-                wait = (h.epoch_us[above[0] - 1] - launch_us) / _US_PER_DAY
-                waits.append((round(float(wait), 1), h.name))
-        row = fleet.satcat.get(h.norad_id) or {}
-        if row.get("decay_date"):
-            last_of_decayed[h.name] = round(float(h.altitude_km[-1]), 1)
-    waits.sort()
-    return {
-        "element_sets": int(alt.size),
-        "satellites": len(fleet.histories),
-        "inclination_deg_range": [float(inc.min()), float(inc.max())],
-        "sets_above_600_km": int(high.size),
-        "sets_within_2_km_of_shell": int((np.abs(high - shell_alt) <= 2.0).sum()),
-        "sets_within_tol_of_shell": int((np.abs(high - shell_alt) <= cfg.on_station_tol_km).sum()),
-        "lowest_first_sight_km": round(min(first_sight), 1) if first_sight else None,
-        "longest_waits_at_insertion_days": waits[-3:],
-        "last_altitude_of_decayed_km": last_of_decayed,
-    }
-
-
-if __name__ == "__main__":  # pragma: no cover - a maintenance aid
-    import json
-
-    from .store import open_store
-
-    with open_store() as _store:
-        print(json.dumps(threshold_evidence(fleet_from_store(_store)), indent=2))
