@@ -352,9 +352,13 @@ def test_report_plots_draw_their_numbers():
                   "latency_ms": {"p50": 5.6, "p90": 25.6, "p99": 36.7}},
         }
     }  # fmt: skip
-    ax = plots.plot_ground_scenarios(ground)
+    ax = plots.plot_ground_scenarios([("with ISL", ground["scenarios"])])
     widths = sorted(round(p.get_width(), 6) for p in ax.patches)
     assert widths == sorted([5.0, 6.5, 7.5, 5.6, 25.6, 36.7])
+    assert [t.get_text() for t in ax.get_yticklabels()] == [
+        "A, with ISL\navailable 70.0%",
+        "B, with ISL\navailable 100.0%",
+    ]
 
     rng = np.random.default_rng(3)
     samples = {k: rng.normal(2e9, 1e9, 1000) for k in ("total", "static_npv", "option_premium")}

@@ -198,28 +198,38 @@ def plot_raising_durations(by_launch: list[dict], *, ax=None, title=None):
     return ax
 
 
-def plot_ground_scenarios(ground: dict, *, ax=None, title=None):
-    """Latency percentiles of each ground scenario (``GroundResult.to_dict()``)."""
-    ax = new_axes(ax, figsize=(10, 3.8))
-    scenarios = list(ground["scenarios"].items())
+def plot_ground_scenarios(modes, *, ax=None, title=None):
+    """One-way delay percentiles of each ground scenario, availability in the labels.
+
+    ``modes`` is a list of ``(label, scenarios)`` pairs, ``scenarios`` being the
+    ``scenarios`` (or ``without_isl``) mapping of ``GroundResult.to_dict()``; a bare
+    mapping is one unlabelled mode.
+    """
+    if isinstance(modes, dict):
+        modes = [("", modes)]
+    rows = [
+        (f"{key}{', ' + label if label else ''}", sc)
+        for label, scenarios in modes
+        for key, sc in scenarios.items()
+    ]
+    ax = new_axes(ax, figsize=(10, 1.2 + 0.9 * len(rows)))
     colours = {"p50": "#4c72b0", "p90": "#dd8452", "p99": "#c44e52"}
     height = 0.25
     for j, q in enumerate(("p50", "p90", "p99")):
-        values = [s["latency_ms"][q] or 0.0 for _, s in scenarios]
         ax.barh(
-            np.arange(len(scenarios)) + (j - 1) * height,
-            values,
+            np.arange(len(rows)) + (j - 1) * height,
+            [sc["latency_ms"][q] or 0.0 for _, sc in rows],
             height=height,
             color=colours[q],
-            label=f"{q} latency",
+            label=f"{q} delay",
         )
     ax.set_yticks(
-        np.arange(len(scenarios)),
-        [f"{s['description']}\navailable {s['availability']:.1%}" for _, s in scenarios],
+        np.arange(len(rows)),
+        [f"{name}\navailable {sc['availability']:.1%}" for name, sc in rows],
         fontsize=8,
     )
     ax.invert_yaxis()
-    ax.set_xlabel("one-way latency, user to AWS region (ms)")
+    ax.set_xlabel("one-way delay, user to AWS region (ms)")
     ax.set_title(title or "Ground segment scenarios", fontsize=10)
     ax.legend(loc="lower right", fontsize=8)
     ax.grid(alpha=0.3, axis="x")

@@ -77,7 +77,11 @@ def with_ground_inputs(cfg):
         found = aws_integration_inputs()
     except Exception as exc:  # the ground model's own failure must not stop a valuation
         return cfg, f"FALLBACK: valuation.toml (ground model failed: {exc})".replace("\n", " ")
-    values = {k: found[k] for k in GROUND_KEYS if isinstance(found, dict) and k in found}
+    values = {
+        k: (found[k]["value"] if isinstance(found[k], dict) else found[k])
+        for k in GROUND_KEYS
+        if isinstance(found, dict) and k in found
+    }
     if not values:
         return cfg, "FALLBACK: valuation.toml (the ground model gave none of the expected keys)"
     return (
