@@ -7,7 +7,7 @@ Each function takes ``ax=None`` (a new figure when None) and returns the Axes;
 from __future__ import annotations
 
 from ._base import save
-from .coverage import plot_coverage
+from .coverage import plot_coverage, plot_coverage_timeline
 from .forecast import plot_backtest, plot_cadence
 from .report import (
     add_coastlines,
@@ -30,6 +30,7 @@ __all__ = [
     "plot_backtest",
     "plot_tornado",
     "plot_coverage",
+    "plot_coverage_timeline",
     "save",
     "add_coastlines",
     "plot_coverage_map",
