@@ -290,3 +290,49 @@ def plot_scenario_cash_flows(scenarios: dict, *, ax=None, title=None):
     ax.legend(loc="lower right", fontsize=8)
     ax.grid(alpha=0.3)
     return ax
+
+
+def plot_capacity_by_region(
+    now: list[dict], full: list[dict] | None = None, *, ax=None, title=None
+):
+    """Serviceable subscribers by region (``CapacityResult.to_dict()['by_region']``).
+
+    P10-P90 bars with the P50 marked, for the constellation now and (optionally) the full
+    design; the mid demand estimate as a black tick.
+    """
+    ax = new_axes(ax, figsize=(10, 4.5))
+    regions = [r["region"] for r in now]
+    full_by = {r["region"]: r for r in full or []}
+    y = np.arange(len(regions))
+    for offset, rows, colour, label in (
+        (-0.18, now, "#4c72b0", "now"),
+        (0.18, [full_by.get(r) for r in regions], "#55a868", "full Gen-1 design"),
+    ):
+        if not any(rows):
+            continue
+        for i, r in enumerate(rows):
+            if r is None:
+                continue
+            q = r["subscribers"]
+            ax.barh(
+                y[i] + offset,
+                (q["p90"] - q["p10"]) / 1e6,
+                left=q["p10"] / 1e6,
+                height=0.32,
+                color=colour,
+                alpha=0.45,
+            )
+            ax.plot([q["p50"] / 1e6], [y[i] + offset], "|", ms=12, color=colour)
+        ax.barh([], [], color=colour, alpha=0.45, label=f"{label}: P10-P90 (P50 marked)")
+    ax.plot([r["demand"] / 1e6 for r in now], y, "k|", ms=18, mew=2, label="demand (mid)")
+    ax.set_yticks(y, regions)
+    ax.invert_yaxis()
+    from matplotlib.ticker import FuncFormatter
+
+    ax.set_xscale("log")
+    ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}"))
+    ax.set_xlabel("subscribers (millions, log scale)")
+    ax.set_title(title or "Serviceable subscribers by region", fontsize=10)
+    ax.legend(loc="lower right", fontsize=8)
+    ax.grid(alpha=0.3, axis="x")
+    return ax

@@ -52,6 +52,7 @@ def coverage_section(ctx: Context, section: Section) -> None:
             f"grid, {s.curve_step_s:g} s steps, {hours:g} h).",
         )
     )
+    _timeline_and_capacity(ctx, section, d["n_satellites"])
     pop = d["population_weighted"]
     section.tables.append(
         Table(
@@ -105,12 +106,111 @@ def coverage_section(ctx: Context, section: Section) -> None:
         + ". All satellites so far are in the 51.9 deg shell, so coverage is best in the "
         "mid-latitudes and nil near the poles.",
         "The elevation mask (35 deg) is commonly quoted but unconfirmed for Kuiper; the "
-        "growth curve fills the FCC design shell by shell.",
+        "growth curve fills the FCC design shell by shell, and the timeline maps the "
+        "forecast's satellites on station onto it.",
+        f"Capacity: the satellites on station today could serve "
+        f"{_mid(section, 'capacity_now')} subscribers (P50), the full Gen-1 design "
+        f"{_mid(section, 'capacity_full_gen1')}.",
     ]
     section.sources += [
         link("constellation.toml", label="constellation.toml: the FCC shells"),
         link("constellation.toml", "shell-0"),
     ]
+
+
+def _mid(section: Section, key: str) -> str:
+    return f"{section.data[key]['subscribers']['p50']:,.0f}"
+
+
+def _timeline_and_capacity(ctx: Context, section: Section, n_now: int) -> None:
+    """Coverage along the forecast, and serviceable subscribers by region now and at full Gen-1."""
+    from .. import plots
+    from ..coverage import coverage_timeline, estimate_capacity
+
+    timeline = coverage_timeline(ctx.forecast())
+    td = timeline.to_dict()
+    section.figures.append(
+        figure(
+            plots.plot_coverage_timeline(timeline),
+            "coverage-timeline",
+            f"Coverage along the deployment forecast as of {ctx.as_of_text}: the forecast's "
+            f"P10/P50/P90 satellites on station mapped onto the design ({td['method']}).",
+        )
+    )
+    keys = list(td["area_weighted"])
+    rows = []
+    for k in range(0, len(td["month_end"]), 12):
+        rows.append(
+            [td["month_end"][k]]
+            + [" / ".join(f"{int(td['on_station'][q][k]):,}" for q in keys)]
+            + [
+                " / ".join(f"{td[w][q][k]:.0%}" for q in keys)
+                for w in ("area_weighted", "population_weighted")
+            ]
+        )
+    section.tables.append(
+        Table(
+            f"Coverage along the forecast as of {ctx.as_of_text} "
+            f"({' / '.join(k.upper() for k in keys)})",
+            [
+                "month end",
+                "on station (satellites)",
+                "area-weighted (% of time)",
+                "population-weighted (% of time)",
+            ],
+            rows,
+        )
+    )
+    now = estimate_capacity("real", store=ctx.store, date=ctx.as_of, seed=ctx.settings.seed)
+    full = estimate_capacity("design", seed=ctx.settings.seed)
+    nd, fd = now.to_dict(), full.to_dict()
+    section.data.update(timeline=td, capacity_now=nd, capacity_full_gen1=fd)
+    full_by = {r["region"]: r for r in fd["by_region"]}
+    section.tables.append(
+        Table(
+            f"Serviceable subscribers by region: the {n_now:,} satellites on station on "
+            f"{ctx.as_of_text}, and the full Gen-1 design ({fd['n_satellites']:,})",
+            [
+                "region",
+                "now P10 / P50 / P90 (subscribers)",
+                "full Gen-1 P50 (subscribers)",
+                "demand, mid (subscribers)",
+                "capacity-limited now",
+            ],
+            [
+                [
+                    r["region"],
+                    " / ".join(f"{r['subscribers'][q]:,.0f}" for q in ("p10", "p50", "p90")),
+                    f"{full_by[r['region']]['subscribers']['p50']:,.0f}"
+                    if r["region"] in full_by
+                    else "-",
+                    f"{r['demand']:,.0f}",
+                    "yes" if r["capacity_limited"] else "no",
+                ]
+                for r in nd["by_region"]
+            ]
+            + [
+                [
+                    "total",
+                    " / ".join(f"{nd['subscribers'][q]:,.0f}" for q in ("p10", "p50", "p90")),
+                    f"{fd['subscribers']['p50']:,.0f}",
+                    "",
+                    "",
+                ]
+            ],
+            note=f"Profile {nd['profile']}, market access {nd['market_access']}, "
+            f"{nd['min_elevation_deg']:g} deg mask; ranges from capacity.toml.",
+        )
+    )
+    section.figures.append(
+        figure(
+            plots.plot_capacity_by_region(nd["by_region"], fd["by_region"]),
+            "coverage-capacity",
+            f"Serviceable subscribers by region (P10-P90 bars, P50 marks): now ({n_now:,} "
+            f"satellites) and the full Gen-1 design, against the mid demand estimate.",
+        )
+    )
+    section.sources += [link("capacity.toml", label="capacity.toml: capacity and demand ranges")]
 
 
 def ground_section(ctx: Context, section: Section) -> None:
