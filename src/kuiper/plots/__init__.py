@@ -11,6 +11,7 @@ from .coverage import plot_coverage, plot_coverage_timeline
 from .forecast import plot_backtest, plot_cadence
 from .report import (
     add_coastlines,
+    plot_capacity_by_region,
     plot_coverage_growth,
     plot_coverage_map,
     plot_coverage_overview,
@@ -33,6 +34,7 @@ __all__ = [
     "plot_coverage_timeline",
     "save",
     "add_coastlines",
+    "plot_capacity_by_region",
     "plot_coverage_map",
     "plot_coverage_overview",
     "plot_latitude_bands",
