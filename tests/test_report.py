@@ -22,6 +22,7 @@ TINY = ReportSettings(
     backtest_trials=100,
     value_trials=400,
     tornado_trials=200,
+    tornado_parameters=("discount_rate", "subscribers_per_satellite"),
     coverage_grid_deg=6.0,
     coverage_step_s=300.0,
     coverage_duration_s=3600.0,

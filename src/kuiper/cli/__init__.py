@@ -21,6 +21,7 @@ from . import (
     value,  # noqa: F401
 )
 from ._common import main, plot
+from .capacity import capacity as _capacity  # noqa: F401  (registers kuiper capacity)
 
 __all__ = ["main", "plot"]
 

@@ -36,6 +36,14 @@ neither numba nor the kernels.
 
 from __future__ import annotations
 
+from .capacity import (
+    PROFILES,
+    CapacityResult,
+    capacity_curve,
+    elements_constellation,
+    estimate_capacity,
+    load_capacity_assumptions,
+)
 from .constellation import (
     KINDS,
     Constellation,
@@ -43,7 +51,15 @@ from .constellation import (
     forecast_satellite_count,
     real_satrecs,
 )
-from .design import DesignSlots, design_order, design_satrecs, load_deployment_order
+from .design import (
+    DESIGNS,
+    DesignShell,
+    DesignSlots,
+    design_order,
+    design_satrecs,
+    load_deployment_order,
+    load_design,
+)
 from .engine import (
     DEFAULT_DURATION_S,
     DEFAULT_MIN_ELEVATION_DEG,
@@ -56,6 +72,7 @@ from .engine import (
     visible_counts,
 )
 from .estimate import (
+    SENSITIVITY_MASKS_DEG,
     CoverageCurve,
     CoverageResult,
     coverage_curve,
@@ -69,9 +86,33 @@ from .grid import (
     equal_area_grid,
     latitude_ring,
 )
-from .population import city_points
+from .population import DemandCells, city_points, demand_cells
+from .timeline import (
+    CoverageTimeline,
+    CoverageVsSatellites,
+    coverage_timeline,
+    coverage_vs_satellites,
+    on_station_quantiles,
+)
 
 __all__ = [
+    "PROFILES",
+    "CapacityResult",
+    "capacity_curve",
+    "elements_constellation",
+    "estimate_capacity",
+    "load_capacity_assumptions",
+    "DemandCells",
+    "demand_cells",
+    "CoverageTimeline",
+    "CoverageVsSatellites",
+    "coverage_timeline",
+    "coverage_vs_satellites",
+    "on_station_quantiles",
+    "DESIGNS",
+    "DesignShell",
+    "load_design",
+    "SENSITIVITY_MASKS_DEG",
     "N_VISIBLE_BINS",
     "DEFAULT_MIN_ELEVATION_DEG",
     "DEFAULT_STEP_S",

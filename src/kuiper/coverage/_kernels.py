@@ -50,6 +50,7 @@ __all__ = [
     "propagate_itrs_chunk",
     "count_visible_chunk",
     "accumulate_chunk",
+    "gso_max_cos",
 ]
 
 DEG_PER_RAD = 180.0 / np.pi
@@ -152,8 +153,18 @@ def count_visible_chunk(
     sat_order,
     sort_count,
     cnt,
+    mode,
+    gso_on,
+    gso_cos,
+    gso_radius_km,
+    gso_lo,
+    gso_hi,
+    point_val,
+    sat_cap,
+    sat_acc,
+    point_acc,
 ):
-    """Number of satellites above the elevation mask at every point and step of a chunk.
+    """Satellites above the elevation mask at every point and step of a chunk (or capacity shares).
 
     Parameters
     ----------
@@ -186,7 +197,32 @@ def count_visible_chunk(
     sort_count : int64 (TIME_CHUNK, N_SORT_BINS + 1)
         Scratch for the counting sort.
     cnt : uint16 (TIME_CHUNK, n_point)
-        Written: satellites in view.
+        Written (mode 0): satellites in view.
+    mode : int
+        0: count satellites in view (``cnt``); 1: for each satellite, the sum
+        of ``point_val`` over the points that see it (``sat_acc``); 2: share
+        each satellite's ``sat_cap`` between the points that see it in
+        proportion to ``point_val`` (``point_acc += sat_cap * val / sat_acc``;
+        run mode 1 first, on the same chunk).
+    gso_on : int
+        1: a satellite is not in view of a point for which it lies within the
+        GSO-arc exclusion angle (:func:`gso_max_cos`).
+    gso_cos : float
+        Cosine of the exclusion angle.
+    gso_radius_km : float
+        Radius of the geostationary orbit, km.
+    gso_lo, gso_hi : float64 (n_point,)
+        Per point (sorted): ``sin`` of the declination band, widened by the
+        exclusion angle, that holds every direction near the arc; a satellite
+        whose direction lies outside it is far from the arc (a cheap pre-test).
+    point_val : float64 (n_point,)
+        Per point (sorted): demand weights (modes 1 and 2).
+    sat_cap : float64 (n_sat,)
+        Capacity of each satellite (mode 2).
+    sat_acc : float64 (TIME_CHUNK, n_sat)
+        Mode 1 writes it, mode 2 reads it.
+    point_acc : float64 (TIME_CHUNK, n_point)
+        Written (mode 2): capacity allocated to each point.
 
     Notes
     -----
@@ -208,8 +244,16 @@ def count_visible_chunk(
     positive = sin_mask >= 0.0
     for i in prange(n):
         row_cnt = cnt[i]
-        for p in range(n_point):
-            row_cnt[p] = 0
+        row_acc = point_acc[i]
+        if mode == 0:
+            for p in range(n_point):
+                row_cnt[p] = 0
+        elif mode == 1:
+            for k in range(n_sat):
+                sat_acc[i, k] = 0.0
+        else:
+            for p in range(n_point):
+                row_acc[p] = 0.0
         # sub-satellite points, and a counting sort of the satellites by coarse cell
         bins = sort_count[i]
         for b in range(N_SORT_BINS + 1):
@@ -234,6 +278,11 @@ def count_visible_chunk(
             th = theta_deg[k]
             if ok[i, k] == 0 or th < 0.0:
                 continue
+            share = 0.0
+            if mode == 2:
+                if sat_acc[i, k] <= 0.0:
+                    continue
+                share = sat_cap[k] / sat_acc[i, k]
             sx = r_itrs_km[i, k, 0]
             sy = r_itrs_km[i, k, 1]
             sz = r_itrs_km[i, k, 2]
@@ -290,20 +339,107 @@ def count_visible_chunk(
                 for run in range(2):
                     lo = cell_start[a0] if run == 0 else cell_start[a1]
                     hi = cell_start[b0] if run == 0 else cell_start[b1]
-                    _count_run(
-                        sx,
-                        sy,
-                        sz,
-                        gx[lo:hi],
-                        gy[lo:hi],
-                        gz[lo:hi],
-                        ux[lo:hi],
-                        uy[lo:hi],
-                        uz[lo:hi],
-                        s2,
-                        positive,
-                        row_cnt[lo:hi],
-                    )
+                    if mode == 0 and gso_on == 0:
+                        _count_run(
+                            sx,
+                            sy,
+                            sz,
+                            gx[lo:hi],
+                            gy[lo:hi],
+                            gz[lo:hi],
+                            ux[lo:hi],
+                            uy[lo:hi],
+                            uz[lo:hi],
+                            s2,
+                            positive,
+                            row_cnt[lo:hi],
+                        )
+                        continue
+                    for q in range(lo, hi):
+                        dx = sx - gx[q]
+                        dy = sy - gy[q]
+                        dz = sz - gz[q]
+                        up = ux[q] * dx + uy[q] * dy + uz[q] * dz
+                        d2 = dx * dx + dy * dy + dz * dz
+                        if positive:
+                            vis = (up >= 0.0) and (up * up >= s2 * d2)
+                        else:
+                            vis = (up >= 0.0) or (up * up <= s2 * d2)
+                        if not vis:
+                            continue
+                        if gso_on != 0:
+                            sin_dec = dz / np.sqrt(d2)
+                            if gso_lo[q] <= sin_dec <= gso_hi[q]:
+                                c = gso_max_cos(dx, dy, dz, gx[q], gy[q], gz[q], gso_radius_km)
+                                if c > gso_cos:
+                                    continue
+                        if mode == 0:
+                            row_cnt[q] += np.uint16(1)
+                        elif mode == 1:
+                            sat_acc[i, k] += point_val[q]
+                        else:
+                            row_acc[q] += share * point_val[q]
+
+
+# Golden-section iterations for the closest point of the GSO arc (interval shrinks 0.618x each).
+GSO_ITER = 40
+# Half-width of the search interval around the direction's own azimuth, radians.
+GSO_HALF_WIDTH_RAD = 0.5 * np.pi
+
+
+@njit(inline="always")
+def _gso_cos_at(alpha, dx, dy, dz, gx, gy, gz, radius_km, d_norm):
+    """Cosine of the angle at ground point g between d and the GSO point hit at azimuth alpha.
+
+    The ray from g's projection onto the equatorial plane in direction alpha meets the
+    arc (a circle of ``radius_km`` about the Earth's axis, in the equatorial plane)
+    once, ``s`` km away; the arc point is then ``(s cos a, s sin a, -gz)`` from g.
+    """
+    ca = np.cos(alpha)
+    sa = np.sin(alpha)
+    b = gx * ca + gy * sa
+    rho2 = gx * gx + gy * gy
+    s = -b + np.sqrt(b * b + radius_km * radius_km - rho2)
+    ux = s * ca
+    uy = s * sa
+    uz = -gz
+    return (dx * ux + dy * uy + dz * uz) / (d_norm * np.sqrt(ux * ux + uy * uy + uz * uz))
+
+
+@njit
+def gso_max_cos(dx, dy, dz, gx, gy, gz, radius_km):
+    """Cosine of the smallest angle, seen from ground point g, between direction d and the GSO arc.
+
+    ITRS, km: ``d`` is the satellite's position minus ``g``. Every point of the arc is
+    seen from g in exactly one azimuth ``a`` of the equatorial plane, so the search is
+    over ``a``: a golden-section search (``GSO_ITER`` steps) for the largest cosine
+    within ``GSO_HALF_WIDTH_RAD`` of d's own azimuth, where the closest arc point lies
+    (the arc's distance from g varies slowly with azimuth). Tests compare it with a
+    dense sampling of the arc.
+    """
+    d_norm = np.sqrt(dx * dx + dy * dy + dz * dz)
+    a0 = np.arctan2(dy, dx)
+    lo = a0 - GSO_HALF_WIDTH_RAD
+    hi = a0 + GSO_HALF_WIDTH_RAD
+    g = 0.5 * (np.sqrt(5.0) - 1.0)
+    x1 = hi - g * (hi - lo)
+    x2 = lo + g * (hi - lo)
+    f1 = _gso_cos_at(x1, dx, dy, dz, gx, gy, gz, radius_km, d_norm)
+    f2 = _gso_cos_at(x2, dx, dy, dz, gx, gy, gz, radius_km, d_norm)
+    for _ in range(GSO_ITER):
+        if f1 < f2:
+            lo = x1
+            x1 = x2
+            f1 = f2
+            x2 = lo + g * (hi - lo)
+            f2 = _gso_cos_at(x2, dx, dy, dz, gx, gy, gz, radius_km, d_norm)
+        else:
+            hi = x2
+            x2 = x1
+            f2 = f1
+            x1 = hi - g * (hi - lo)
+            f1 = _gso_cos_at(x1, dx, dy, dz, gx, gy, gz, radius_km, d_norm)
+    return max(f1, f2)
 
 
 @njit(inline="always")

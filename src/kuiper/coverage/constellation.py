@@ -20,6 +20,10 @@ __all__ = [
 ]
 
 KINDS = ("real", "design", "forecast")
+# The real constellation is propagated at most this long after its newest element set
+# (robustness review W2: SGP4 over years gives meaningless positions).
+MAX_ELEMENT_AGE_DAYS = 30
+MAX_ELEMENT_AGE_S = MAX_ELEMENT_AGE_DAYS * 86_400.0
 
 
 def real_satrecs(store, as_of: dt.datetime | str | None = None) -> tuple[list, dict]:
@@ -76,7 +80,9 @@ def _quantile_key(quantile) -> tuple[float, str]:
     return q, f"p{int(round(q * 100)):02d}"
 
 
-def forecast_satellite_count(forecast, date: dt.date | dt.datetime | str, quantile=0.5) -> dict:
+def forecast_satellite_count(
+    forecast, date: dt.date | dt.datetime | str, quantile=0.5, design: str = "gen1"
+) -> dict:
     """The forecast's on-station count at a quantile, at the month end on or after ``date``.
 
     Parameters
@@ -112,7 +118,7 @@ def forecast_satellite_count(forecast, date: dt.date | dt.datetime | str, quanti
         h = np.asarray(forecast.hist[k, METRICS.index("on_station")], dtype=np.float64)
         c = np.cumsum(h)
         count = int(np.searchsorted(c, q * c[-1], side="left"))
-    n_design = len(design_order())
+    n_design = len(design_order(design=design))
     return {
         "month_end": month_end[k].isoformat(),
         "quantile": key,
@@ -150,19 +156,21 @@ class Constellation:
 
 
 def constellation_satrecs(
-    kind: str = "design",
+    kind: str | Constellation = "design",
     *,
     date: dt.datetime | str | None = None,
     n_satellites: int | None = None,
     store=None,
     forecast=None,
     quantile=0.5,
+    design: str = "gen1",
 ) -> Constellation:
     """Build a constellation of one of the three kinds.
 
     Parameters
     ----------
-    kind : {"real", "design", "forecast"}
+    kind : {"real", "design", "forecast"} or Constellation
+        A Constellation is returned unchanged.
     date : datetime or str, optional
         Window start (aware UTC; a bare date is 00:00). Defaults: ``real``, the
         newest data in the store; ``design``, 2026-01-01; ``forecast``, the Gen-1
@@ -175,7 +183,19 @@ def constellation_satrecs(
         ``forecast`` only; default ``forecast_deployment(store)``.
     quantile : float or str
         ``forecast`` only: which quantile of the on-station count (default median).
+    design : {"gen1", "gen1-polar", "gen2"}
+        ``design`` and ``forecast``: the authorized shells the order fills
+        (:func:`kuiper.coverage.design.load_design`).
+
+    Raises
+    ------
+    KuiperError
+        ``real`` at a date more than ``MAX_ELEMENT_AGE_DAYS`` after the newest
+        element set (SGP4 does not hold that far), or ``forecast`` at a date
+        before the forecast's as-of date.
     """
+    if isinstance(kind, Constellation):  # already built: returned as it is
+        return kind
     if kind not in KINDS:
         raise KuiperError(f"constellation must be one of {', '.join(KINDS)}, not {kind!r}")
     if kind == "real":
@@ -185,11 +205,18 @@ def constellation_satrecs(
             raise KuiperError("a satellite count applies to the design constellation only")
         satrecs, info = real_satrecs(store, date)
         start = parse_utc(info["as_of"])
+        through = parse_utc(info["data_through"]) if info["data_through"] else None
+        if through is not None and (start - through).total_seconds() > MAX_ELEMENT_AGE_S:
+            raise KuiperError(
+                f"--date {start:%Y-%m-%d} is {(start - through).days} days after the newest "
+                f"element set ({through:%Y-%m-%d}); SGP4 does not hold beyond "
+                f"{MAX_ELEMENT_AGE_DAYS} days: use the design or forecast constellation"
+            )
         return Constellation("real", start, satrecs, info.pop("by_shell"), info)
     if kind == "design":
         start = parse_utc(date if date is not None else "2026-01-01")
-        satrecs, slots = design_satrecs(n_satellites, start)
-        detail = {"order": "FCC deployment order, whole planes evenly spread"}
+        satrecs, slots = design_satrecs(n_satellites, start, design=design)
+        detail = {"design": design, "order": "FCC deployment order, whole planes evenly spread"}
         return Constellation("design", start, satrecs, slots.by_shell(), detail)
     if n_satellites is not None:
         raise KuiperError("a satellite count applies to the design constellation only")
@@ -204,8 +231,13 @@ def constellation_satrecs(
         from ..forecast import forecast_deployment
 
         forecast = forecast_deployment(store)
-    count = forecast_satellite_count(forecast, start, quantile)
-    satrecs, slots = design_satrecs(count["n_satellites"], start)
+    if start < forecast.as_of:
+        raise KuiperError(
+            f"--date {start:%Y-%m-%d} is before the forecast's as-of date "
+            f"({forecast.as_of:%Y-%m-%d}): the forecast starts there"
+        )
+    count = forecast_satellite_count(forecast, start, quantile, design=design)
+    satrecs, slots = design_satrecs(count["n_satellites"], start, design=design)
     count["forecast_as_of"] = _iso(forecast.as_of)
     return Constellation("forecast", start, satrecs, slots.by_shell(), count)
 

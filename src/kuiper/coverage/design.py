@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import functools
 import math
-import tomllib
-from importlib.resources import files
 
 import numpy as np
 
@@ -65,35 +64,39 @@ class DesignSlots:
         return {str(n): int(c) for n, c in zip(names, counts, strict=True)}
 
 
-def load_deployment_order(path=None) -> list[tuple[str, int]]:
-    """The FCC deployment order: ``[(shell name, satellites), ...]`` from ``constellation.toml``.
+DESIGNS = ("gen1", "gen1-polar", "gen2")
 
-    Validated against the shells: each step names a shell, and the steps of a
-    shell add up to its size.
+
+@dataclasses.dataclass(frozen=True)
+class DesignShell:
+    """A Walker shell of a design: Gen-1 (``[[shell]]``) or added in 2026 (``[[extra_shell]]``).
+
+    ``inferred`` names the fields that are our assumption rather than sourced.
     """
-    from pathlib import Path
 
-    from ..manifest import load_shells
+    name: str
+    system: str
+    altitude_km: float
+    inclination_deg: float
+    planes: int
+    sats_per_plane: int
+    walker_phasing: int
+    raan_offset_deg: float
+    source: str
+    inferred: tuple[str, ...] = ()
 
-    name = str(path) if path else "kuiper/data/constellation.toml"
-    try:
-        raw = (
-            Path(path).read_bytes()
-            if path
-            else (files("kuiper") / "data" / "constellation.toml").read_bytes()
-        )
-        data = tomllib.loads(raw.decode("utf-8"))
-    except OSError as exc:
-        raise ManifestError(f"{name}: cannot read ({exc.strerror})") from None
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise ManifestError(f"{name}: not valid TOML ({exc})") from None
-    shells = {s.name: s for s in load_shells(path)}
-    steps = (data.get("deployment_order") or {}).get("steps")
+    @property
+    def satellites(self) -> int:
+        return self.planes * self.sats_per_plane
+
+
+def _steps(data: dict, table: str, name: str, shells: dict) -> list[tuple[str, int]]:
+    steps = (data.get(table) or {}).get("steps")
     if not isinstance(steps, list) or not steps:
-        raise ManifestError(f"{name}: [deployment_order] has no steps")
+        raise ManifestError(f"{name}: [{table}] has no steps")
     out = []
     for k, step in enumerate(steps, start=1):
-        where = f"{name}: deployment_order step {k}"
+        where = f"{name}: {table} step {k}"
         shell = step.get("shell") if isinstance(step, dict) else None
         n = step.get("satellites") if isinstance(step, dict) else None
         if shell not in shells:
@@ -101,14 +104,90 @@ def load_deployment_order(path=None) -> list[tuple[str, int]]:
         if isinstance(n, bool) or not isinstance(n, int) or n <= 0:
             raise ManifestError(f"{where}: field 'satellites' must be a positive integer")
         out.append((shell, n))
+    return out
+
+
+def _extra_shells(data: dict, name: str) -> dict[str, DesignShell]:
+    out = {}
+    for k, e in enumerate(data.get("extra_shell") or [], start=1):
+        where = f"{name}: extra_shell {k}"
+        try:
+            shell = DesignShell(
+                name=str(e["name"]),
+                system=str(e["system"]),
+                altitude_km=float(e["altitude_km"]),
+                inclination_deg=float(e["inclination_deg"]),
+                planes=int(e["planes"]),
+                sats_per_plane=int(e["sats_per_plane"]),
+                walker_phasing=int(e["walker_phasing"]),
+                raan_offset_deg=float(e.get("raan_offset_deg", 0.0)),
+                source=str(e["source"]),
+                inferred=tuple(str(x) for x in e.get("inferred", ())),
+            )
+        except (KeyError, TypeError, ValueError) as exc:
+            raise ManifestError(f"{where}: missing or bad field ({exc})") from None
+        if not 150.0 < shell.altitude_km < 2000.0 or not 0.0 <= shell.inclination_deg <= 180.0:
+            raise ManifestError(f"{where}: altitude or inclination out of range")
+        if shell.planes <= 0 or shell.sats_per_plane <= 0:
+            raise ManifestError(f"{where}: planes and sats_per_plane must be positive")
+        out[shell.name] = shell
+    return out
+
+
+def load_design(design: str = "gen1", path=None) -> tuple[dict, list[tuple[str, int]]]:
+    """A design's shells ``{name: DesignShell}`` and its deployment order ``[(shell, n), ...]``.
+
+    ``gen1``: the three FCC Gen-1 shells in the FCC order (``[deployment_order]``).
+    ``gen1-polar`` and ``gen2`` add the systems authorized on 2026-02-10
+    (``[[extra_shell]]``, ``[designs]``) after Gen-1, in ``[deployment_order_extra]``.
+    Validated: each step names a shell of the design, and the steps of a shell add
+    up to its size.
+    """
+    from ..manifest import load_shells, read_data_toml
+
+    if design not in DESIGNS:
+        raise KuiperError(f"design must be one of {', '.join(DESIGNS)}, not {design!r}")
+    data, name = read_data_toml(path, "constellation.toml")
+    shells = {
+        s.name: DesignShell(
+            s.name,
+            "gen1",
+            s.altitude_km,
+            s.inclination_deg,
+            s.planes,
+            s.sats_per_plane,
+            s.walker_phasing,
+            0.0,
+            s.source,
+        )
+        for s in load_shells(path)
+    }
+    steps = _steps(data, "deployment_order", name, shells)
+    if design != "gen1":
+        systems = (data.get("designs") or {}).get(design)
+        if not isinstance(systems, list):
+            raise ManifestError(f"{name}: [designs] has no list {design!r}")
+        extra = {n: s for n, s in _extra_shells(data, name).items() if s.system in systems}
+        extra_steps = [
+            (sh, n)
+            for sh, n in _steps(data, "deployment_order_extra", name, _extra_shells(data, name))
+            if sh in extra
+        ]
+        shells.update(extra)
+        steps += extra_steps
     for sname, s in shells.items():
-        total = sum(n for sh, n in out if sh == sname)
+        total = sum(n for sh, n in steps if sh == sname)
         if total != s.satellites:
             raise ManifestError(
-                f"{name}: deployment_order places {total} satellites in shell {sname}, "
+                f"{name}: deployment order places {total} satellites in shell {sname}, "
                 f"which has {s.satellites}"
             )
-    return out
+    return shells, steps
+
+
+def load_deployment_order(path=None, design: str = "gen1") -> list[tuple[str, int]]:
+    """A design's deployment order: ``[(shell name, satellites), ...]`` (:func:`load_design`)."""
+    return load_design(design, path)[1]
 
 
 def _spread_order(n: int) -> list[int]:
@@ -134,8 +213,21 @@ def _spread_order(n: int) -> list[int]:
     return chosen
 
 
-def design_order(path=None) -> DesignSlots:
-    """All Gen-1 design slots in the FCC deployment order.
+@functools.cache
+def _design_order_cached(design: str, path) -> DesignSlots:
+    return _build_design_order(design, path)
+
+
+def design_order(path=None, design: str = "gen1") -> DesignSlots:
+    """All slots of a design (default the Gen-1 shells) in deployment order (cached).
+
+    See :func:`_build_design_order`.
+    """
+    return _design_order_cached(design, None if path is None else str(path))
+
+
+def _build_design_order(design: str, path) -> DesignSlots:
+    """All design slots in the deployment order.
 
     Within a shell, slots are filled whole plane by whole plane, the planes in a
     spread-out order (:func:`_spread_order`: with an even number of planes, the
@@ -155,10 +247,7 @@ def design_order(path=None) -> DesignSlots:
     RAAN 0 and argument of latitude 0 are at the epoch; the pattern's absolute
     orientation is arbitrary.
     """
-    from ..manifest import load_shells
-
-    shells = {s.name: s for s in load_shells(path)}
-    steps = load_deployment_order(path)
+    shells, steps = load_design(design, path)
     per_shell = {}
     for sname, s in shells.items():
         plane_order = _spread_order(s.planes)
@@ -170,7 +259,7 @@ def design_order(path=None) -> DesignSlots:
         s = shells[sname]
         total = s.planes * s.sats_per_plane
         for p, q in per_shell[sname][used[sname] : used[sname] + n]:
-            raan = 360.0 * p / s.planes
+            raan = (360.0 * p / s.planes + s.raan_offset_deg) % 360.0
             u = 360.0 * q / s.sats_per_plane + 360.0 * s.walker_phasing * p / total
             rows.append((sname, s.altitude_km, s.inclination_deg, p, q, raan, u % 360.0, k))
         used[sname] += n
@@ -213,7 +302,10 @@ def _kozai_mean_motion(altitude_km: float, inclination_deg: float) -> float:
 
 
 def design_satrecs(
-    n_satellites: int | None = None, epoch: dt.datetime | str | None = None, path=None
+    n_satellites: int | None = None,
+    epoch: dt.datetime | str | None = None,
+    path=None,
+    design: str = "gen1",
 ) -> tuple[list, DesignSlots]:
     """The first ``n_satellites`` of the design order as ``sgp4.api.Satrec`` objects.
 
@@ -226,6 +318,8 @@ def design_satrecs(
         at this instant. Default 2026-01-01T00:00Z.
     path : optional
         Another ``constellation.toml``.
+    design : {"gen1", "gen1-polar", "gen2"}
+        Which authorized shells (:func:`load_design`).
 
     Returns
     -------
@@ -237,7 +331,7 @@ def design_satrecs(
     """
     from sgp4.api import WGS72, Satrec
 
-    order = design_order(path)
+    order = design_order(path, design)
     if n_satellites is None:
         n_satellites = len(order)
     if not 0 <= n_satellites <= len(order):

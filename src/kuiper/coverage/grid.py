@@ -15,6 +15,7 @@ __all__ = [
     "GroundPoints",
     "equal_area_grid",
     "latitude_ring",
+    "equal_area_cell",
 ]
 
 DEFAULT_GRID_DEG = 1.0
@@ -103,3 +104,17 @@ def latitude_ring(lat_deg: float, n_lon: int = 360) -> GroundPoints:
         alt_km=np.zeros(n_lon),
         weight=np.full(n_lon, 1.0 / n_lon),
     )
+
+
+def equal_area_cell(grid_deg: float, lat_deg, lon_deg) -> np.ndarray:
+    """Index into :func:`equal_area_grid` ``(grid_deg)`` of the cell holding each point."""
+    n_row = max(1, round(180.0 / grid_deg))
+    width = 180.0 / n_row
+    mid = -90.0 + (np.arange(n_row) + 0.5) * width
+    n_lon = np.maximum(1, np.round(360.0 * np.cos(np.radians(mid)) / width)).astype(np.int64)
+    start = np.r_[0, np.cumsum(n_lon)[:-1]]
+    lat = np.asarray(lat_deg, dtype=np.float64)
+    lon = (np.asarray(lon_deg, dtype=np.float64) + 180.0) % 360.0
+    row = np.clip(np.floor((lat + 90.0) / width).astype(np.int64), 0, n_row - 1)
+    col = np.minimum(np.floor(lon / (360.0 / n_lon[row])).astype(np.int64), n_lon[row] - 1)
+    return start[row] + col

@@ -7,7 +7,7 @@ Each function takes ``ax=None`` (a new figure when None) and returns the Axes;
 from __future__ import annotations
 
 from ._base import save
-from .coverage import plot_coverage
+from .coverage import plot_coverage, plot_coverage_timeline
 from .forecast import plot_backtest, plot_cadence
 from .report import (
     add_coastlines,
@@ -17,6 +17,7 @@ from .report import (
     plot_ground_scenarios,
     plot_latitude_bands,
     plot_raising_durations,
+    plot_scenario_cash_flows,
     plot_value_distribution,
 )
 from .tracker import plot_altitude, plot_shells
@@ -29,6 +30,7 @@ __all__ = [
     "plot_backtest",
     "plot_tornado",
     "plot_coverage",
+    "plot_coverage_timeline",
     "save",
     "add_coastlines",
     "plot_coverage_map",
@@ -36,6 +38,7 @@ __all__ = [
     "plot_latitude_bands",
     "plot_coverage_growth",
     "plot_raising_durations",
+    "plot_scenario_cash_flows",
     "plot_ground_scenarios",
     "plot_value_distribution",
 ]

@@ -61,3 +61,35 @@ def plot_coverage(result, curve, *, axes=None):
     ax2.legend(fontsize=8, loc="lower right")
     ax2.grid(alpha=0.3)
     return axes
+
+
+def plot_coverage_timeline(timeline, *, ax=None):
+    """Fan chart of coverage by month: P10-P90 bands and P50 lines, area and population.
+
+    ``timeline`` is a :class:`kuiper.coverage.CoverageTimeline`. Returns the Axes.
+    """
+    import datetime as dt
+
+    if ax is None:
+        _fig, ax = plt.subplots(figsize=(10, 5.5), layout="constrained")
+    x = [dt.datetime.combine(d, dt.time()) for d in timeline.month_end]
+    for values, color, label in (
+        (timeline.area_weighted, "#4c72b0", "area-weighted, global"),
+        (timeline.population_weighted, "#dd8452", "population-weighted (cities)"),
+    ):
+        lo, mid, hi = (100.0 * values[:, j] for j in range(3))
+        ax.fill_between(x, lo, hi, color=color, alpha=0.25, lw=0, label=f"{label}, P10-P90")
+        ax.plot(x, mid, color=color, lw=2, label=f"{label}, P50")
+    ax.set_ylim(0, 100)
+    ax.set_ylabel("% of time with a satellite above the mask")
+    ax.set_xlabel("month end")
+    gso = (
+        f", GSO exclusion {timeline.gso_exclusion_deg:g} deg" if timeline.gso_exclusion_deg else ""
+    )
+    ax.set_title(
+        f"Coverage along the deployment forecast (as of {timeline.as_of:%Y-%m-%d}): design "
+        f"{timeline.design}, {timeline.min_elevation_deg:g} deg mask{gso}"
+    )
+    ax.grid(alpha=0.3)
+    ax.legend(fontsize=8, loc="lower right")
+    return ax

@@ -255,3 +255,28 @@ def plot_value_distribution(samples: dict, *, ax=None, title=None, bins: int = 6
     ax.legend(loc="upper left", fontsize=8)
     ax.grid(alpha=0.3)
     return ax
+
+
+def plot_scenario_cash_flows(scenarios: dict, *, ax=None, title=None):
+    """Free cash flow by year of each DCF scenario (``Valuation.scenarios``), USD billions."""
+    ax = new_axes(ax, figsize=(10, 4.2))
+    colours = {"bear": "#c44e52", "base": "#4c72b0", "bull": "#55a868"}
+    for name, colour in colours.items():
+        years = (scenarios.get(name) or {}).get("years") or []
+        if years:
+            ax.plot(
+                [y["year"] for y in years],
+                [y["fcf_usd"] / 1e9 for y in years],
+                "o-",
+                ms=3,
+                color=colour,
+                label=f"{name} (weight {scenarios[name]['weight']:.2f})",
+            )
+    ax.axhline(0, color="black", lw=0.8)
+    ax.xaxis.get_major_locator().set_params(integer=True)
+    ax.set_xlabel("year")
+    ax.set_ylabel("free cash flow (USD billions)")
+    ax.set_title(title or "Scenario free cash flows, no options", fontsize=10)
+    ax.legend(loc="lower right", fontsize=8)
+    ax.grid(alpha=0.3)
+    return ax

@@ -122,7 +122,10 @@ def load_kuiper_json(text: str | bytes) -> dict:
     except RecursionError:
         _fail("not valid JSON (nested too deeply)")
     except ValueError as exc:  # an integer too long to convert, or NaN/Infinity
-        _fail(f"not valid JSON ({str(exc).splitlines()[0]})")
+        reason = str(exc).splitlines()[0]
+        if "digits" in reason:
+            reason = "a number with too many digits"
+        _fail(f"not valid JSON ({reason})")
     return _validate_kuiper(data)
 
 
