@@ -368,8 +368,25 @@ def count_visible_chunk(
                         if not vis:
                             continue
                         if gso_on != 0:
-                            sin_dec = dz / np.sqrt(d2)
+                            dn = np.sqrt(d2)
+                            sin_dec = dz / dn
                             if gso_lo[q] <= sin_dec <= gso_hi[q]:
+                                # the arc point at d's own azimuth is at the declination
+                                # difference: within X there, excluded at once; else the
+                                # full search (only near the edge of the band)
+                                c = _gso_cos_at(
+                                    np.arctan2(dy, dx),
+                                    dx,
+                                    dy,
+                                    dz,
+                                    gx[q],
+                                    gy[q],
+                                    gz[q],
+                                    gso_radius_km,
+                                    dn,
+                                )
+                                if c > gso_cos:
+                                    continue
                                 c = gso_max_cos(dx, dy, dz, gx[q], gy[q], gz[q], gso_radius_km)
                                 if c > gso_cos:
                                     continue
@@ -385,6 +402,13 @@ def count_visible_chunk(
 GSO_ITER = 40
 # Half-width of the search interval around the direction's own azimuth, radians.
 GSO_HALF_WIDTH_RAD = 0.5 * np.pi
+# Newton on the azimuth: at most this many steps, central differences of this width,
+# steps under GSO_TOL_RAD end it (1e-7 rad, 6e-6 deg), steps over GSO_MAX_STEP_RAD
+# hand over to the golden section.
+GSO_NEWTON = 6
+GSO_DIFF_RAD = 1.0e-4
+GSO_TOL_RAD = 1.0e-7
+GSO_MAX_STEP_RAD = 0.5
 
 
 @njit(inline="always")
@@ -412,13 +436,36 @@ def gso_max_cos(dx, dy, dz, gx, gy, gz, radius_km):
 
     ITRS, km: ``d`` is the satellite's position minus ``g``. Every point of the arc is
     seen from g in exactly one azimuth ``a`` of the equatorial plane, so the search is
-    over ``a``: a golden-section search (``GSO_ITER`` steps) for the largest cosine
-    within ``GSO_HALF_WIDTH_RAD`` of d's own azimuth, where the closest arc point lies
-    (the arc's distance from g varies slowly with azimuth). Tests compare it with a
-    dense sampling of the arc.
+    over ``a``, starting from d's own azimuth, near which the closest arc point lies
+    (the arc's distance from g varies slowly with azimuth): Newton steps on the cosine
+    with central differences (``GSO_NEWTON`` at most), and where the cosine is not
+    concave there, a golden-section search (``GSO_ITER`` steps) within
+    ``GSO_HALF_WIDTH_RAD``. Tests compare it with a dense sampling of the arc.
     """
     d_norm = np.sqrt(dx * dx + dy * dy + dz * dz)
-    a0 = np.arctan2(dy, dx)
+    a = np.arctan2(dy, dx)
+    h = GSO_DIFF_RAD
+    f0 = _gso_cos_at(a, dx, dy, dz, gx, gy, gz, radius_km, d_norm)
+    for _ in range(GSO_NEWTON):
+        fm = _gso_cos_at(a - h, dx, dy, dz, gx, gy, gz, radius_km, d_norm)
+        fp = _gso_cos_at(a + h, dx, dy, dz, gx, gy, gz, radius_km, d_norm)
+        d1 = (fp - fm) / (2.0 * h)
+        d2 = (fp - 2.0 * f0 + fm) / (h * h)
+        if d2 >= 0.0:
+            return _gso_golden(a, dx, dy, dz, gx, gy, gz, radius_km, d_norm)
+        step = -d1 / d2
+        if abs(step) > GSO_MAX_STEP_RAD:
+            return _gso_golden(a, dx, dy, dz, gx, gy, gz, radius_km, d_norm)
+        a += step
+        f0 = _gso_cos_at(a, dx, dy, dz, gx, gy, gz, radius_km, d_norm)
+        if abs(step) < GSO_TOL_RAD:
+            return f0
+    return max(f0, _gso_golden(a, dx, dy, dz, gx, gy, gz, radius_km, d_norm))
+
+
+@njit
+def _gso_golden(a0, dx, dy, dz, gx, gy, gz, radius_km, d_norm):
+    """Golden-section search for the largest cosine within GSO_HALF_WIDTH_RAD of a0."""
     lo = a0 - GSO_HALF_WIDTH_RAD
     hi = a0 + GSO_HALF_WIDTH_RAD
     g = 0.5 * (np.sqrt(5.0) - 1.0)
