@@ -19,6 +19,7 @@ import math
 
 import numpy as np
 import pytest
+from tests.test_provisional import new_launch  # noqa: F401  (fixture)
 
 from kuiper import _forecast_kernels as K
 from kuiper._forecast_numpy import simulate_numpy
@@ -195,3 +196,27 @@ def test_the_raising_pool_holds_the_newest_launches_medians(seeded_db):
     medians = {b["launch"]: b["km_median_days"] for b in by_launch if b["km_median_days"]}
     assert len(inputs.pool) == min(len(medians), int(model["raising_recent_launches"]))
     assert set(inputs.pool) <= set(medians.values())
+
+
+def test_provisional_launches_count_as_flown(new_launch):  # noqa: F811 (the fixture)
+    # KUIPER-99999 and OBJECT B of launch 2026-150, which the launch log lacks
+    # (tests/test_provisional.py): their satellites join the forecast's raising groups.
+    from kuiper.tracker import fleet_from_store
+
+    as_of = dt.datetime(2026, 9, 30, 23, 59, 59, tzinfo=UTC)
+    with Store(new_launch) as store:
+        inputs = build_inputs(store, as_of, load_forecast_manifest())
+        status = fleet_from_store(store, as_of).status(as_of)
+    raising = [
+        s
+        for s in status.satellites
+        if s.launch == "2026-150 (provisional)" and s.phase == "raising"
+    ]
+    assert raising
+    launch_day = (dt.date(2026, 9, 25) - as_of.date()).days  # epoch date, no SATCAT row
+    in_group = [
+        n
+        for d, n in zip(inputs.groups["day"], inputs.groups["raising"], strict=True)
+        if abs(d - launch_day) < 1.5
+    ]
+    assert in_group == [len(raising)]

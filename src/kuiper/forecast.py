@@ -460,7 +460,10 @@ def build_inputs(
     fleet = fleet_from_store(store, as_of, launches=launch_log)
     status = fleet.status(as_of)
     raising = fleet.raising_durations(as_of)
-    log = [la for la in launch_log if la.launch_date_utc and la.launch_date_utc <= as_of_date]
+    # The launch log plus provisional launches (Kuiper objects of launches the log
+    # lacks; kuiper.tracker.launches_as_of): they count as flown, so their satellites
+    # join the raising groups and an attributed vehicle's remaining contracts go down.
+    log = [la for la in fleet.launches if la.launch_date_utc and la.launch_date_utc <= as_of_date]
 
     vehicles = []
     c_vehicle, c_launches, c_known = [], [], []
