@@ -36,8 +36,6 @@ GP_QUERY = "GROUP=kuiper&FORMAT=csv"
 SATCAT_PATH = "/satcat/records.php"
 PASSWORD = "s3cret-Pa55word-never-shown"
 
-pytest.importorskip("pytest_httpserver")
-
 
 def celestrak_gp_csv() -> bytes:
     if SHARED_GP.exists():
@@ -462,3 +460,20 @@ def test_kuiper_help_does_not_import_httpx():
 
     code = "import sys, kuiper.cli; assert 'httpx' not in sys.modules, 'httpx loaded'"
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_429_is_retried_after_the_servers_retry_after_then_succeeds(httpserver, monkeypatch, db):
+    from kuiper.fetch import fetch
+    from kuiper.store import Store
+
+    httpserver.expect_ordered_request(GP_PATH).respond_with_response(
+        Response("slow down", status=429, headers={"Retry-After": "7"})
+    )
+    httpserver.expect_ordered_request(GP_PATH).respond_with_data(GP, content_type="text/csv")
+    httpserver.expect_ordered_request(SATCAT_PATH).respond_with_data(SATCAT.read_bytes())
+    monkeypatch.setenv("KUIPER_CELESTRAK_URL", httpserver.url_for("/").rstrip("/"))
+    slept = []
+    with Store(db) as store:
+        report = fetch(store, sleep=slept.append)
+    assert slept == [7.0]  # the server's Retry-After, not the default backoff
+    assert report.requests[0].status == 200 and report.requests[0].new == len(GP_ROWS)

@@ -241,6 +241,7 @@ def _manifest_with_a_different_future(tmp_path: Path, known: str = "2026-02-01")
     for v in data["vehicle"]:
         for e in filter(later, v.get("record", [])):
             e["failures"] = e["flights"]
+            e["anomalies"] = 0
         for e in filter(later, v.get("plan", [])):
             e["launches_per_year"] = 50.0
         for e in filter(later, v.get("event", [])):
@@ -254,6 +255,14 @@ def _manifest_with_a_different_future(tmp_path: Path, known: str = "2026-02-01")
         )
         v.setdefault("event", []).append(
             {"known_utc": known, "kind": "grounded", "date_utc": known, "source": "test"}
+        )
+        for e in filter(later, v.get("schedule", [])):
+            e["net_utc"] = "2026-02-02"
+        v.setdefault("schedule", []).append(  # a new mission, and a new NET for an old one
+            {"known_utc": known, "mission": "X-1", "net_utc": "2026-02-03", "source": "test"}
+        )
+        v["schedule"].append(
+            {"known_utc": known, "mission": "LE-02", "net_utc": "2026-02-04", "source": "test"}
         )
     path = tmp_path / "forecast.toml"
     path.write_text(_dump_toml(data))
@@ -337,6 +346,7 @@ def test_a_met_milestone_resolves_to_one(store):
         "target": 300,
         "deadline": "2026-05-31",
         "metric": "launched",
+        "lower_bound": False,
         "probability": 1.0,
         "resolved": True,
         "observed": 331,  # FORECASTING.md sec. 2: 331 by early June 2026
@@ -362,6 +372,7 @@ def test_json_has_exactly_the_documented_names(base):
             "target",
             "deadline",
             "metric",
+            "lower_bound",
             "probability",
             "resolved",
             "observed",
@@ -595,3 +606,90 @@ def test_cli_plot_cadence_bad_suffix_is_a_clean_error(seeded_db, tmp_path):
     args = ["plot", "cadence", "--db", str(seeded_db), "-o", str(tmp_path / "x.jpg")]
     result = CliRunner().invoke(main, [*args, "--trials", "10"])
     _assert_clean_failure(result, "x.jpg")
+
+
+# ---------------------------------------------------------------------------
+# Issue 10 (robustness review) findings on the forecast, one test each
+
+
+@pytest.mark.parametrize(
+    "old, new, needles",
+    [
+        (
+            "lost_decay_min_days = 60.0\n",
+            "lost_decay_min_days = 1000.0\n",
+            ("[model]", "lost_decay_min_days", "greater than lost_decay_max_days"),
+        ),
+        ("plan_ratio_median_new = 0.3\n", "plan_ratio_median_new = 0\n", ("greater than 0",)),
+        ('horizon_utc = "2036-01-01"', 'horizon_utc = "9999-01-01"', ("horizon_utc", "9999")),
+        ("launches = 9\n", "launches = 100000000\n", ("contract", "100000000 launches")),
+    ],
+    ids=["W14 min > max", "W14 zero ratio", "T12 far horizon", "T12 huge launches"],
+)
+def test_w14_t12_manifest_cross_field_checks_name_file_key_and_reason(tmp_path, old, new, needles):
+    path = _write_changed(tmp_path, FORECAST_TOML, old, new)
+    with pytest.raises(ManifestError) as exc:
+        load_forecast_manifest(path)
+    _one_line(exc.value, path, *needles)
+
+
+@pytest.mark.parametrize(
+    "tail, needles",
+    [("", ("no [[vehicle]] entries",)), ('vehicle = ["Atlas V"]\n', ("vehicle 1", "not a table"))],
+    ids=["T12 no vehicles", "T12 vehicle not a table"],
+)
+def test_t12_no_vehicles_is_one_line(tmp_path, tail, needles):
+    path = tmp_path / "forecast.toml"
+    text = FORECAST_TOML.read_text()
+    head = text[: text.index("[[vehicle]]")]  # a top-level key goes before the tables
+    path.write_text(head.replace("schema_version = 1\n", "schema_version = 1\n" + tail, 1))
+    with pytest.raises(ManifestError) as exc:
+        load_forecast_manifest(path)
+    _one_line(exc.value, path, *needles)
+
+
+@pytest.mark.parametrize("as_of", ["2036-01-01", "2040-06-30", "9999-12-31"])
+def test_t1_as_of_at_or_after_the_horizon_is_refused(seeded_db, as_of):
+    args = ["forecast", "--db", str(seeded_db), "--as-of", as_of, "--trials", "10"]
+    result = CliRunner().invoke(main, args)
+    _assert_clean_failure(result, "horizon", "2036-01-01")
+
+
+def test_t12_a_past_horizon_is_refused(seeded_db, tmp_path):
+    path = _write_changed(
+        tmp_path, FORECAST_TOML, 'horizon_utc = "2036-01-01"', 'horizon_utc = "2020-01-01"'
+    )
+    args = ["forecast", "--db", str(seeded_db), "--manifest", str(path), "--trials", "10"]
+    _assert_clean_failure(CliRunner().invoke(main, args), "horizon", "2020-01-01")
+
+
+@pytest.mark.parametrize("target", ["9223372036854775808", "1000001"])
+def test_t6_a_huge_target_is_refused(seeded_db, target):
+    args = ["forecast", "--db", str(seeded_db), "--target", target, "--deadline", "2030-01-01"]
+    _assert_clean_failure(CliRunner().invoke(main, [*args, "--trials", "10"]), "target")
+
+
+@pytest.mark.parametrize(
+    "command",
+    [["forecast"], ["backtest", "--origin", "2026-01-30"], ["plot", "cadence", "-o", "x.png"]],
+)
+def test_t7_r5_trials_beyond_memory_are_refused_naming_the_estimate(seeded_db, command):
+    args = [*command, "--db", str(seeded_db), "--trials", str(10**12)]
+    with CliRunner().isolated_filesystem():
+        _assert_clean_failure(CliRunner().invoke(main, args), "GiB", "trials")
+
+
+def test_w3_a_deadline_past_the_horizon_is_labelled_a_lower_bound(seeded_db):
+    args = ["forecast", "--db", str(seeded_db), "--target", "1616", "--json", "--trials", "500"]
+    far, near = (
+        json.loads(CliRunner().invoke(main, [*args, "--deadline", d]).stdout)["milestones"][0]
+        for d in ("2090-01-01", "2035-12-31")
+    )
+    assert far["lower_bound"] is True and near["lower_bound"] is False
+    text = CliRunner().invoke(main, [*args[:-3], "--trials", "500", "--deadline", "2090-01-01"])
+    assert "(by the horizon" in text.stdout
+
+
+def test_w9_backtest_origins_before_the_first_launch_are_refused(seeded_db):
+    args = ["backtest", "--db", str(seeded_db), "--origin", "1990-01-01", "--trials", "10"]
+    _assert_clean_failure(CliRunner().invoke(main, args), "1990-01-01", "first launch")

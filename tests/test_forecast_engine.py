@@ -155,8 +155,9 @@ def _pinned_inputs(real, case, last_day, stock):
 
     "flying": a renewal process from ``last_day``, one ``GAP_DAYS`` apart; "planned":
     not yet flying, ready ``maturity_days`` after a first success on ``last_day``,
-    planned dates slipping by the mean slip; "supply": flying, capped by ``stock`` plus
-    ``SUPPLY_PER_DAY``; "losses": flying, every satellite lost ``GONE_DAYS`` after launch.
+    its first Kuiper flight slipping by the mean slip, then one gap apart (mature);
+    "supply": flying, capped by ``stock`` plus ``SUPPLY_PER_DAY``; "losses": flying,
+    every satellite lost ``GONE_DAYS`` after launch.
     """
     par = real.par.copy()
 
@@ -164,6 +165,8 @@ def _pinned_inputs(real, case, last_day, stock):
         par[K.PAR_NAMES.index(name)] = value
 
     set_("gap_cv", PINNED_CV)
+    set_("ratio_sigma", 1e-9)  # the plan rate is the rate (a planned vehicle has no record)
+    set_("ratio_mu_mature", 0.0)
     set_("slip_cv", PINNED_CV)
     set_("lead_sigma", 1e-9)
     set_("raise_mu", math.log(RAISE_DAYS))
@@ -187,6 +190,8 @@ def _pinned_inputs(real, case, last_day, stock):
         "obs_t_days": obs_n * GAP_DAYS,
         "fail_a": 1e-6,
         "fail_b": 1e9,
+        "anom_a": 1e-6,
+        "anom_b": 1e9,
         "turnaround_days": 1.0,
         "single_pad": 0,
         "mature": 1,
@@ -216,8 +221,9 @@ def _hand_events(real, case, last_day, stock):
     par = dict(zip(K.PAR_NAMES, real.par, strict=True))
     if case == "planned":
         ready = max(last_day + par["maturity_days"], 0.0)
-        planned = ready + GAP_DAYS * np.arange(N_LAUNCH)
-        launches = planned + par["slip_frac"] * planned + par["slip_floor"]
+        # The first Kuiper flight slips once by the mean slip; then one gap apart.
+        first = ready + par["slip_frac"] * ready + par["slip_floor"]
+        launches = first + GAP_DAYS * np.arange(N_LAUNCH)
     else:  # a renewal process from the last launch, one gap apart
         launches = last_day + GAP_DAYS * np.arange(1, N_LAUNCH + 1)
     if case == "supply":  # satellite k * SATS ships at (k * SATS - stock) / rate

@@ -10,6 +10,8 @@ import math
 import numpy as np
 import pytest
 from click.testing import CliRunner
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from kuiper.cli import main
 from kuiper.errors import KuiperError
@@ -110,19 +112,32 @@ def test_enterprise_sites_file_is_valid():
 
 def test_aws_integration_inputs_are_sourced_ranges():
     out = aws_integration_inputs()
-    assert set(out) == {
+    keys = {
         "transit_avoided_usd_per_gbps_year",
         "backhaul_avoided_usd_per_gbps_year",
-        "colocation_capex_saved_usd_per_gateway",
-        "colocation_opex_saved_usd_per_gateway_year",
-        "n_gateways_at_aws_sites",
+        "gateway_capex_saved_usd",
+        "gateway_opex_saved_usd_year",
+        "aws_gateway_sites",
     }
-    for v in out.values():
-        assert v["low"] <= v["value"] <= v["high"] and v["source"]
+    assert set(out) == keys | {"detail"} and set(out["detail"]) == keys
+    for k in keys:
+        v = out["detail"][k]
+        assert isinstance(out[k], float) and out[k] == v["value"]
+        assert v["low"] <= v["value"] <= v["high"] and v["source"] and v["unit"]
     # 23 regions less 2 in China, plus 7 Ground Station sites with coordinates.
-    assert out["n_gateways_at_aws_sites"]["value"] == 23 - 2 + 7
+    assert out["aws_gateway_sites"] == 23 - 2 + 7
     # TeleGeography Q2 2015: $1.00/Mbps/month in London = $12,000 per Gbps-year.
-    assert out["transit_avoided_usd_per_gbps_year"]["high"] == pytest.approx(1.0 * 1000 * 12)
+    assert out["detail"]["transit_avoided_usd_per_gbps_year"]["high"] == pytest.approx(12_000.0)
+
+
+def test_the_valuation_adapter_takes_the_dollar_inputs():
+    # kuiper.value.capacity reads these keys (its GROUND_KEYS) as plain numbers.
+    from kuiper.value import capacity
+    from kuiper.value.config import load_valuation_config
+
+    cfg, note = capacity.with_ground_inputs(load_valuation_config())
+    assert note.startswith("kuiper.ground.aws_integration_inputs()")
+    assert cfg.value("aws_gateway_sites") == aws_integration_inputs()["aws_gateway_sites"]
 
 
 def test_json_carries_the_dollar_inputs(isl_result):
@@ -201,3 +216,32 @@ def test_cli_json_is_strict(tmp_path):
     assert d["routing"] == "isl" and set(d["without_isl"]) == {"A", "B"}
     for s in d["scenarios"].values():
         assert s["latency_ms"]["p50"] is None or math.isfinite(s["latency_ms"]["p50"])
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    duration=st.floats(allow_nan=True, allow_infinity=True),
+    step=st.floats(allow_nan=True, allow_infinity=True),
+)
+def test_any_window_gives_a_step_count_or_a_one_line_error(duration, step):
+    from kuiper.ground import _check_window
+
+    try:
+        n = _check_window(duration, step)
+    except KuiperError as exc:
+        assert "\n" not in str(exc)
+    else:
+        assert 1 <= n <= MAX_STEPS and math.isfinite(duration) and step > 0
+
+
+def test_real_constellation_routes_over_isl(seeded_db):
+    from kuiper.store import Store
+
+    with Store(seeded_db) as store:
+        d = estimate_ground(
+            store, constellation="real", isl=True, n_cities=10, duration_s=1200.0, step_s=600.0
+        ).to_dict()
+    a_isl, a_bent = d["scenarios"]["A"], d["without_isl"]["A"]
+    assert d["constellation"] == "real" and d["n_satellites"] > 300
+    assert a_isl["availability"] >= a_bent["availability"]
+    assert a_isl["hops"]["max"] >= 1

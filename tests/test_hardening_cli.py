@@ -315,6 +315,15 @@ def test_R3_skip_bad_listing_is_capped(db, tmp_path):
     assert "... and 900 more skipped" in result.stderr
 
 
+def test_R3_skip_bad_gives_up_on_a_file_of_junk(db, tmp_path):
+    # 91 KB of gzip, 12.6 M junk lines: counted one by one this took 115 s; now it stops
+    # after 10,000 bad records with none good (ingest.toml give_up_*).
+    p = tmp_path / "junk.tle.gz"
+    p.write_bytes(gzip.compress(b"junk\n" * 2_000_000, 9))
+    result = _invoke("ingest", "--skip-bad", "--db", db, p)
+    _one_line_failure(result, "gave up after 10,001 bad records and 0 good")
+
+
 # ---------------------------------------------------------------------------
 # D1, D4 through the CLI; sources and forget
 

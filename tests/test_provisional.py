@@ -167,3 +167,21 @@ def test_shipped_data_has_no_provisional_launch(seeded_db):
         status = fleet_status(store)
     assert status.provisional_launches == []
     assert status.totals["on_station"] == 342  # 2026-09-06, as before
+
+
+def test_later_files_keep_objects_of_a_launch_with_a_kuiper_named_object(new_launch, tmp_path):
+    """OBJECT D of 2026-150 alone in a later file is kept, and a later set of OBJECT B
+    alone leaves OBJECT B counted as Kuiper (the flag is recomputed from the store)."""
+    later = EPOCH + dt.timedelta(days=2)
+    path = tmp_path / "later.tle"
+    path.write_text(
+        fabricated_tle("OBJECT D", 99996, "26150D", later, template=3)
+        + fabricated_tle("OBJECT B", 99998, "26150B", later, template=1)
+    )
+    assert _invoke("ingest", "--db", new_launch, path).exit_code == 0
+    with Store(new_launch) as store:
+        el = store.elements(norad_ids=[99996, 99998])
+        found = launches_as_of(store, dt.datetime(2026, 9, 30, tzinfo=dt.UTC))
+    assert sorted(set(el.norad_id.tolist())) == [99996, 99998]
+    assert (el.norad_id == 99998).sum() == 2
+    assert [la.satellites for la in found if la.provisional] == [3]

@@ -22,6 +22,7 @@ TINY = ReportSettings(
     backtest_trials=100,
     value_trials=400,
     tornado_trials=200,
+    tornado_parameters=("discount_rate", "subscribers_per_satellite"),
     coverage_grid_deg=6.0,
     coverage_step_s=300.0,
     coverage_duration_s=3600.0,
@@ -351,9 +352,13 @@ def test_report_plots_draw_their_numbers():
                   "latency_ms": {"p50": 5.6, "p90": 25.6, "p99": 36.7}},
         }
     }  # fmt: skip
-    ax = plots.plot_ground_scenarios(ground)
+    ax = plots.plot_ground_scenarios([("with ISL", ground["scenarios"])])
     widths = sorted(round(p.get_width(), 6) for p in ax.patches)
     assert widths == sorted([5.0, 6.5, 7.5, 5.6, 25.6, 36.7])
+    assert [t.get_text() for t in ax.get_yticklabels()] == [
+        "A, with ISL\navailable 70.0%",
+        "B, with ISL\navailable 100.0%",
+    ]
 
     rng = np.random.default_rng(3)
     samples = {k: rng.normal(2e9, 1e9, 1000) for k in ("total", "static_npv", "option_premium")}
@@ -364,3 +369,27 @@ def test_report_plots_draw_their_numbers():
     assert f"total (mean {samples['total'].mean() / 1e9:.2f})" in labels
     # The filled outline's highest step is the tallest bin's count: at most all trials.
     assert 0 < filled[0].get_xy()[:, 1].max() <= 1000
+
+
+def test_capacity_plot_bars_span_p10_to_p90():
+    from kuiper import plots
+
+    now = [
+        {
+            "region": "Europe",
+            "demand": 5e5,
+            "subscribers": {"p10": 4e4, "p50": 1.6e5, "p90": 4.3e5},
+        },
+        {
+            "region": "Asia",
+            "demand": 5.8e6,
+            "subscribers": {"p10": 1.7e5, "p50": 5.7e5, "p90": 1.7e6},
+        },
+    ]
+    full = [
+        {"region": "Europe", "demand": 5e5, "subscribers": {"p10": 1e5, "p50": 4e5, "p90": 9e5}}
+    ]
+    ax = plots.plot_capacity_by_region(now, full)
+    spans = sorted((round(p.get_x(), 6), round(p.get_x() + p.get_width(), 6)) for p in ax.patches)
+    assert spans == sorted([(0.04, 0.43), (0.17, 1.7), (0.1, 0.9)])
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["Europe", "Asia"]

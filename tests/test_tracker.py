@@ -530,3 +530,22 @@ def test_stale_factor_covers_every_gap_a_satellite_came_back_from(store):
     ratio, name = ev["largest_gap_over_own_median_interval"]
     assert (ratio, name) == (2.15, "KUIPER-00505")
     assert ratio * 1.2 < CONFIG.stale_interval_factor
+
+
+def test_many_stale_satellites_warn_but_one_dropped_satellite_does_not(store):
+    """Every shipped snapshot date: no warning (at most KUIPER-00158 is stale). A store
+    where only one satellite has sets 50 days past the others: a warning naming them."""
+    for p in SNAPSHOTS:
+        assert fleet_status(store, end_of_day(snapshot_date(p))).warnings == []
+    base = np.datetime64("2026-01-01T00:00:00", "us")
+    n = _mean_motion_for_altitude(630.0)
+    recs = [
+        _record(63724 + k, base + np.timedelta64(d, "D"), n) for k in range(3) for d in (0, 14, 28)
+    ]
+    recs.append(_record(63724, base + np.timedelta64(78, "D"), n))
+    fleet = Fleet(ElementsArray.from_records(recs), satcat={})
+    status = fleet.status(dt.datetime(2026, 3, 20, tzinfo=dt.UTC))  # day 78
+    assert [s.phase for s in status.satellites] == ["on_station", "drifting", "drifting"]
+    assert any(
+        w.startswith("2 of 3 satellites in orbit have no element set") for w in status.warnings
+    )

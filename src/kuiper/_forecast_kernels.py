@@ -20,7 +20,8 @@ PAR_NAMES = (
     "ratio_mu_new",  # log median of actual/plan for vehicles < mature_years old
     "ratio_mu_mature",  # log median of actual/plan for mature vehicles
     "ratio_sigma",
-    "prior_weight",  # launches' worth of weight on the plan prior
+    "prior_weight",  # launches' worth of weight on the plan prior (flying vehicles)
+    "learn_flights",  # a new vehicle's log ratio closes on the mature one as exp(-k / this)
     "gap_cv",  # coefficient of variation of gaps between a flying vehicle's launches
     "slip_frac",  # planned-launch slip: mean = slip_frac * lead + slip_floor
     "slip_floor",
@@ -50,29 +51,30 @@ P_RATIO_MU_NEW = 0
 P_RATIO_MU_MATURE = 1
 P_RATIO_SIGMA = 2
 P_PRIOR_WEIGHT = 3
-P_GAP_CV = 4
-P_SLIP_FRAC = 5
-P_SLIP_FLOOR = 6
-P_SLIP_CV = 7
-P_MATURITY_DAYS = 8
-P_FIRST_FLIGHT_MU = 9
-P_FIRST_FLIGHT_SIGMA = 10
-P_GROUND_MU = 11
-P_GROUND_SIGMA = 12
-P_PAD_P = 13
-P_PAD_MU = 14
-P_PAD_SIGMA = 15
-P_RAISE_MU = 16
-P_RAISE_SIGMA = 17
-P_LOST_A = 18
-P_LOST_B = 19
-P_LOST_MIN = 20
-P_LOST_MAX = 21
-P_LEAD_MU = 22
-P_LEAD_SIGMA = 23
-P_STOCK = 24
-P_SUPPLY_RATE = 25
-P_HORIZON = 26
+P_LEARN_FLIGHTS = 4
+P_GAP_CV = 5
+P_SLIP_FRAC = 6
+P_SLIP_FLOOR = 7
+P_SLIP_CV = 8
+P_MATURITY_DAYS = 9
+P_FIRST_FLIGHT_MU = 10
+P_FIRST_FLIGHT_SIGMA = 11
+P_GROUND_MU = 12
+P_GROUND_SIGMA = 13
+P_PAD_P = 14
+P_PAD_MU = 15
+P_PAD_SIGMA = 16
+P_RAISE_MU = 17
+P_RAISE_SIGMA = 18
+P_LOST_A = 19
+P_LOST_B = 20
+P_LOST_MIN = 21
+P_LOST_MAX = 22
+P_LEAD_MU = 23
+P_LEAD_SIGMA = 24
+P_STOCK = 25
+P_SUPPLY_RATE = 26
+P_HORIZON = 27
 
 
 # ---------------------------------------------------------------------------
@@ -317,10 +319,14 @@ def _one_trial(
     v_obs_t,
     v_fail_a,
     v_fail_b,
+    v_anom_a,
+    v_anom_b,
     v_turnaround,
     v_single_pad,
     v_mature,
     v_last_day,
+    v_sched_lo,
+    s_net_day,
     e_vehicle,
     e_from_day,
     e_kind,
@@ -353,7 +359,7 @@ def _one_trial(
     Fills the event lists (launches, which count for launched and in_orbit; losses,
     which leave in_orbit; arrivals on station), each event with its month, and adds
     every event to ``bins[metric, month]``. ``split[n, q]`` is the number of ``n``
-    satellites in profile group ``q``. ``v_work`` (6, n_vehicle) and ``v_run``
+    satellites in profile group ``q``. ``v_work`` (7, n_vehicle) and ``v_run``
     (3, n_vehicle + 1) are scratch. Returns the number of launches, losses and arrivals.
     """
     n_v = v_sats.shape[0]
@@ -369,13 +375,25 @@ def _one_trial(
     v_start = v_run[0]
     v_head = v_run[1]
     bn_path = v_run[2]
+    p_anom = v_work[6]
     grounded[:] = 0.0
     for v in range(n_v):
-        mu = par[P_RATIO_MU_MATURE] if v_mature[v] == 1 else par[P_RATIO_MU_NEW]
-        prior_rate = v_plan_rate[v] * _lognormal(rs, gs, mu, par[P_RATIO_SIGMA])
-        w = par[P_PRIOR_WEIGHT]
-        rate[v] = _gamma_draw(rs, gs, w + v_obs_n[v], 1.0 / (w / prior_rate + v_obs_t[v]))
+        # One cadence penalty per cause: the reference-class ratio actual/plan. A vehicle
+        # flying Kuiper missions updates it with its own (exposure-weighted) record; one
+        # that is not draws the ratio alone (no gamma on top) and, if new, its log ratio
+        # closes on the mature one as it flies (see the launch loop).
+        if v_ready_mode[v] == 0:
+            mu = par[P_RATIO_MU_MATURE] if v_mature[v] == 1 else par[P_RATIO_MU_NEW]
+            prior_rate = v_plan_rate[v] * _lognormal(rs, gs, mu, par[P_RATIO_SIGMA])
+            w = par[P_PRIOR_WEIGHT]
+            rate[v] = _gamma_draw(rs, gs, w + v_obs_n[v], 1.0 / (w / prior_rate + v_obs_t[v]))
+        else:  # the mature ratio; launch k scales it by the learning curve
+            rate[v] = v_plan_rate[v] * _lognormal(
+                rs, gs, par[P_RATIO_MU_MATURE], par[P_RATIO_SIGMA]
+            )
+        # Two hazards: payload loss, and an anomaly that delivers but grounds the fleet.
         p_fail[v] = _beta(rs, gs, v_fail_a[v], v_fail_b[v])
+        p_anom[v] = _beta(rs, gs, v_anom_a[v], v_anom_b[v])
         if v_ready_mode[v] == 0:
             ready[v] = 0.0
         elif v_ready_mode[v] == 1:
@@ -392,20 +410,28 @@ def _one_trial(
             down = _lognormal_above(rs, gs, par[P_PAD_MU], par[P_PAD_SIGMA], elapsed)
         grounded[v] = max(grounded[v], e_from_day[e] + down)
 
-    # Launch attempts, vehicle by vehicle, contract by contract. A vehicle flying Kuiper
-    # missions launches as a renewal process at its rate; a vehicle that is not yet
-    # has only plans, and planned dates slip more the further ahead they lie.
+    # Launch attempts, vehicle by vehicle, contract by contract. Scheduled launches come
+    # first, each at its NET slipped by the lead-time kernel. After them, a vehicle flying
+    # Kuiper missions launches as a renewal process at its rate. One that is not yet has a
+    # planned first Kuiper flight (readiness), slipped once by the lead-time kernel,
+    # then a renewal process at its ratio-scaled plan rate, maturing as it flies.
     # Each vehicle's successful launches form a run l_day[v_start[v]:v_start[v + 1]],
     # in increasing time order.
     n_l = 0
     slip_shape = 1.0 / (par[P_SLIP_CV] * par[P_SLIP_CV])
     gap_shape = 1.0 / (par[P_GAP_CV] * par[P_GAP_CV])
+    learn = par[P_LEARN_FLIGHTS]
     for v in range(n_v):
         v_start[v] = n_l
         flying = v_ready_mode[v] == 0
+        # log(new / mature): the part of a new vehicle's ratio that it learns away.
+        excess = 0.0 if v_mature[v] == 1 else par[P_RATIO_MU_NEW] - par[P_RATIO_MU_MATURE]
         # A flying vehicle's renewal clock starts at its last Kuiper launch.
         t_prev = v_last_day[v] if flying else -1e9
         k = 0
+        # Its first n_sched launches follow the published schedule (NET dates).
+        s0 = v_sched_lo[v]
+        n_sched = v_sched_lo[v + 1] - s0
         past_horizon = False  # the first launch past the horizon ends the vehicle's run
         for c in range(c_vehicle.shape[0]):
             if past_horizon:
@@ -414,22 +440,30 @@ def _one_trial(
                 continue
             avail = c_known_day[c] + _lognormal(rs, gs, par[P_LEAD_MU], par[P_LEAD_SIGMA])
             for _ in range(c_launches[c]):
-                if flying:
+                if k < n_sched:  # a NET slips by the lead-time kernel
+                    planned = max(s_net_day[s0 + k], 0.0)
+                    mean_slip = par[P_SLIP_FRAC] * planned + par[P_SLIP_FLOOR]
+                    t = planned + _gamma(rs, gs, slip_shape, mean_slip / slip_shape)
+                elif flying:
                     gap = _gamma(rs, gs, gap_shape, 1.0 / (rate[v] * gap_shape))
                     t = t_prev + gap
                     if t <= 0.0:  # overdue at the as-of date: soon, not in the past
                         t = _uniform(rs) / rate[v]
-                else:
-                    planned = max(ready[v], 0.0) + k / rate[v]
+                elif k == 0:
+                    planned = max(ready[v], 0.0)
                     mean_slip = par[P_SLIP_FRAC] * planned + par[P_SLIP_FLOOR]
                     t = planned + _gamma(rs, gs, slip_shape, mean_slip / slip_shape)
+                else:
+                    r = rate[v] * math.exp(excess * math.exp(-k / learn))
+                    t = t_prev + _gamma(rs, gs, gap_shape, 1.0 / (r * gap_shape))
                 t = max(t, t_prev + v_turnaround[v], grounded[v], avail)
                 k += 1
                 if t > horizon:
                     past_horizon = True
                     break
                 t_prev = t
-                if _uniform(rs) < p_fail[v]:
+                u = _uniform(rs)
+                if u < p_fail[v]:  # payload lost; the fleet stands down
                     down = _lognormal(rs, gs, par[P_GROUND_MU], par[P_GROUND_SIGMA])
                     if v_single_pad[v] == 1 and _uniform(rs) < par[P_PAD_P]:
                         down += _lognormal(rs, gs, par[P_PAD_MU], par[P_PAD_SIGMA])
@@ -437,6 +471,9 @@ def _one_trial(
                 else:
                     l_day[n_l] = t
                     n_l += 1
+                    if u < p_fail[v] + p_anom[v]:  # delivered, but the fleet stands down
+                        down = _lognormal(rs, gs, par[P_GROUND_MU], par[P_GROUND_SIGMA])
+                        grounded[v] = t + down
     v_start[n_v] = n_l
 
     # Satellite supply: launches in time order may not outrun production. The time
@@ -554,10 +591,14 @@ def simulate(
     v_obs_t,
     v_fail_a,
     v_fail_b,
+    v_anom_a,
+    v_anom_b,
     v_turnaround,
     v_single_pad,
     v_mature,
     v_last_day,
+    v_sched_lo,
+    s_net_day,
     e_vehicle,
     e_from_day,
     e_kind,
@@ -606,7 +647,7 @@ def simulate(
     for chunk in prange(n_chunk):
         rs = np.empty(4, np.uint64)
         gs = np.empty(2)
-        v_work = np.empty((6, n_v))
+        v_work = np.empty((7, n_v))
         v_run = np.empty((3, n_v + 1), np.int64)
         l_day = np.empty(max_launches)
         la_day = np.empty(max_launches)
@@ -642,10 +683,14 @@ def simulate(
                     v_obs_t,
                     v_fail_a,
                     v_fail_b,
+                    v_anom_a,
+                    v_anom_b,
                     v_turnaround,
                     v_single_pad,
                     v_mature,
                     v_last_day,
+                    v_sched_lo,
+                    s_net_day,
                     e_vehicle,
                     e_from_day,
                     e_kind,

@@ -51,6 +51,13 @@ def engine_sizes(inputs) -> dict:
     }
 
 
+def schedule_arrays(vehicles: list[dict]) -> tuple[np.ndarray, np.ndarray]:
+    """Offsets (n_vehicle + 1) into the flat NET days of the vehicles' schedules."""
+    nets = [list(v.get("schedule_net_days", ())) for v in vehicles]
+    lo = np.cumsum([0] + [len(x) for x in nets]).astype(np.int64)
+    return lo, np.array([d for x in nets for d in x], np.float64)
+
+
 def simulate_numpy(inputs, targets, n_trial, seed, progress=None, batch=BATCH_TRIALS):
     """Run ``n_trial`` trials of the deployment model with NumPy.
 
@@ -105,10 +112,13 @@ class _Model:
         self.obs_t = arr("obs_t_days")
         self.fail_a = arr("fail_a")
         self.fail_b = arr("fail_b")
+        self.anom_a = arr("anom_a")
+        self.anom_b = arr("anom_b")
         self.turnaround = arr("turnaround_days")
         self.single_pad = arr("single_pad", np.int64)
         self.mature = arr("mature", np.int64)
         self.last_day = arr("last_day")
+        self.sched_lo, self.net_day = schedule_arrays(v)
         c, e, g = inputs.contracts, inputs.events, inputs.groups
         self.c_vehicle, self.c_launches, self.c_known_day = (
             c["vehicle"],
@@ -161,17 +171,24 @@ def _one_batch(rng, model, n, t_metric, t_count, hist, reach):
     n_v = model.sats.shape[0]
     horizon = par["horizon"]
 
-    # Per vehicle: rate, failure probability, readiness; groundings in force.
+    # Per vehicle: rate, hazards, readiness; groundings in force (as the kernel).
     rate = np.empty((n_v, n))
     p_fail = np.empty((n_v, n))
+    p_anom = np.empty((n_v, n))
     ready = np.empty((n_v, n))
     grounded = np.zeros((n_v, n))
     w = par["prior_weight"]
     for v in range(n_v):
-        mu = par["ratio_mu_mature"] if model.mature[v] == 1 else par["ratio_mu_new"]
-        prior_rate = model.plan_rate[v] * rng.lognormal(mu, par["ratio_sigma"], n)
-        rate[v] = rng.gamma(w + model.obs_n[v], 1.0 / (w / prior_rate + model.obs_t[v]))
+        if model.ready_mode[v] == 0:
+            mu = par["ratio_mu_mature"] if model.mature[v] == 1 else par["ratio_mu_new"]
+            prior_rate = model.plan_rate[v] * rng.lognormal(mu, par["ratio_sigma"], n)
+            rate[v] = rng.gamma(w + model.obs_n[v], 1.0 / (w / prior_rate + model.obs_t[v]))
+        else:
+            rate[v] = model.plan_rate[v] * rng.lognormal(
+                par["ratio_mu_mature"], par["ratio_sigma"], n
+            )
         p_fail[v] = rng.beta(model.fail_a[v], model.fail_b[v], n)
+        p_anom[v] = rng.beta(model.anom_a[v], model.anom_b[v], n)
         if model.ready_mode[v] == 0:
             ready[v] = 0.0
         elif model.ready_mode[v] == 1:
@@ -198,6 +215,7 @@ def _one_batch(rng, model, n, t_metric, t_count, hist, reach):
     col = 0
     for v in range(n_v):
         flying = model.ready_mode[v] == 0
+        excess = 0.0 if model.mature[v] == 1 else par["ratio_mu_new"] - par["ratio_mu_mature"]
         t_prev = np.full(n, model.last_day[v] if flying else -1e9)
         k = np.zeros(n)
         # The first launch past the horizon ends the vehicle's run, across contracts.
@@ -216,10 +234,21 @@ def _one_batch(rng, model, n, t_metric, t_count, hist, reach):
                     overdue = np.flatnonzero(t <= 0.0)
                     if overdue.size:  # overdue at the as-of date: soon, not in the past
                         t[overdue] = rng.uniform(0.0, 1.0 / rate[v, overdue])
-                else:
-                    planned = np.maximum(ready[v], 0.0) + k / rate[v]
+                else:  # k == 0 or not in every active trial: both branches, then pick
+                    planned = np.maximum(ready[v], 0.0)
                     mean_slip = par["slip_frac"] * planned + par["slip_floor"]
-                    t = planned + rng.gamma(slip_shape, mean_slip / slip_shape)
+                    first = planned + rng.gamma(slip_shape, mean_slip / slip_shape)
+                    r = rate[v] * np.exp(excess * np.exp(-k / par["learn_flights"]))
+                    later = t_prev + rng.gamma(gap_shape, 1.0 / (r * gap_shape))
+                    t = np.where(k == 0, first, later)
+                n_sched = model.sched_lo[v + 1] - model.sched_lo[v]
+                if n_sched:  # the first n_sched launches: NETs slipped by the lead-time kernel
+                    kk = k.astype(np.int64)
+                    net = model.net_day[model.sched_lo[v] + np.minimum(kk, n_sched - 1)]
+                    planned = np.maximum(net, 0.0)
+                    mean_slip = par["slip_frac"] * planned + par["slip_floor"]
+                    sched = planned + rng.gamma(slip_shape, mean_slip / slip_shape)
+                    t = np.where(kk < n_sched, sched, t)
                 t = np.maximum(
                     np.maximum(t, t_prev + model.turnaround[v]), np.maximum(grounded[v], avail)
                 )
@@ -228,7 +257,8 @@ def _one_batch(rng, model, n, t_metric, t_count, hist, reach):
                 if not active.any():
                     break
                 t_prev = np.where(active, t, t_prev)
-                fail = active & (rng.random(n) < p_fail[v])
+                u = rng.random(n)
+                fail = active & (u < p_fail[v])
                 nf = np.flatnonzero(fail)
                 if nf.size:
                     down = rng.lognormal(par["ground_mu"], par["ground_sigma"], nf.size)
@@ -237,6 +267,10 @@ def _one_batch(rng, model, n, t_metric, t_count, hist, reach):
                         down[pad] += rng.lognormal(par["pad_mu"], par["pad_sigma"], pad.sum())
                     grounded[v, nf] = t[nf] + down
                 ok = active & ~fail
+                na = np.flatnonzero(ok & (u < p_fail[v] + p_anom[v]))
+                if na.size:
+                    down = rng.lognormal(par["ground_mu"], par["ground_sigma"], na.size)
+                    grounded[v, na] = t[na] + down
                 l_day[ok, col + i] = t[ok]
             vehicle_active = active
             col += n_c

@@ -33,12 +33,15 @@ def first_non_finite(value, where: str = "") -> tuple[str, float] | None:
     return None
 
 
-def dumps_strict(value, *, indent: int | None = 2) -> str:
-    """``json.dumps`` that refuses NaN and infinity with an error naming the field."""
+def dumps_strict(value, *, indent: int | None = 2, default=None) -> str:
+    """``json.dumps`` that refuses NaN and infinity with an error naming the field.
+
+    ``default`` is passed on to :func:`json.dumps` (e.g. ``str`` for dates).
+    """
     found = first_non_finite(value)
     if found:
         where, x = found
         raise KuiperError(
             f"result field {where} is {x} (not a finite number): an input is out of range"
         )
-    return json.dumps(value, indent=indent, allow_nan=False)
+    return json.dumps(value, indent=indent, allow_nan=False, default=default)

@@ -350,9 +350,18 @@ def _origin_times(store, dates, newest: dt.datetime) -> list[dt.datetime]:
             for d in snapshot_dates()
             if _month_ends_between(d, newest) and store.data_through(_end_of_day(d))
         ]
+    from .manifest import load_launches
+
+    flown = [la.launch_date_utc for la in load_launches() if la.launch_date_utc]
+    first = min(flown) if flown else None
     out = []
     for d in dates:
         when = parse_utc(d, end_of_day=True)
+        if first is not None and when.date() < first:
+            raise KuiperError(
+                f"origin {when:%Y-%m-%d} is before the first launch ({first}): "
+                "there is nothing to forecast from"
+            )
         if not _month_ends_between(when.date(), newest):
             raise KuiperError(
                 f"origin {when:%Y-%m-%d}: no month end between it and the newest data "

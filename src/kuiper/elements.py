@@ -540,7 +540,10 @@ class _Errors:
 
     Without ``--skip-bad`` a file stops at its first bad record (R3: a file of a
     million bad lines must not build a million error objects); with it, every bad
-    record is counted and the first ``max_listed`` are kept for the listing.
+    record is counted and the first ``max_listed`` are kept for the listing. A file
+    that is mostly bad is given up on (``ingest.toml``: more than
+    ``give_up_after_bad`` bad records and over ``give_up_bad_per_good`` per good one),
+    so that a few KB of gzip cannot keep a parser busy for minutes.
     """
 
     def __init__(self, stop_at_first: bool = False, max_listed: int | None = None):
@@ -548,6 +551,9 @@ class _Errors:
         self.max_listed = max_listed
         self.items: list[ElementsError] = []
         self.count = 0
+        self.records: list = []  # the parser's good records, for the give-up rule
+        limits = ingest_limits()
+        self._give_up = (limits["give_up_after_bad"], limits["give_up_bad_per_good"])
 
     def add(self, error: ElementsError) -> None:
         if self.stop_at_first:
@@ -555,6 +561,13 @@ class _Errors:
         self.count += 1
         if self.max_listed is None or len(self.items) < self.max_listed:
             self.items.append(error)
+        after, ratio = self._give_up
+        if self.count > after and self.count > ratio * (len(self.records) + 1):
+            raise ElementsError(
+                f"gave up after {self.count:,} bad records and {len(self.records):,} good "
+                f"ones: not an element file? (the first: {(self.items or [error])[0].one_line()})",
+                error.path,
+            )
 
 
 _RE_NEWLINE = re.compile(r"\r\n|\r|\n")
@@ -602,6 +615,7 @@ class _Lines:
 def _parse_tle(text: str, path: str | None, errors: _Errors, not_after=None):
     lines = _Lines(text)
     records: list[dict] = []
+    errors.records = records
     n_seen = 0
     i = 0  # 0-based number of the line lines.peek(0) will return
 
@@ -841,6 +855,7 @@ def _parse_omm_json(text: str, path: str | None, errors: _Errors, not_after=None
         errors.add(ElementsError("OMM JSON must be a list of objects", path, 1))
         return [], 1
     records = []
+    errors.records = records
     for k, row in enumerate(data, start=1):
         if not isinstance(row, dict):
             errors.add(_record_error(f"record is {type(row).__name__}, not an object", path, k))
@@ -878,6 +893,7 @@ def _parse_omm_csv(text: str, path: str | None, errors: _Errors, not_after=None)
         errors.add(ElementsError(f"CSV header lacks column {missing[0]}", path, 1))
         return [], 0
     records = []
+    errors.records = records
     n_seen = 0
     rowno = 1
     while True:

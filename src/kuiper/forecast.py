@@ -31,6 +31,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import math
+import os
 from collections.abc import Callable
 from pathlib import Path
 
@@ -59,6 +60,11 @@ DEFAULT_TRIALS = 100_000
 BLOCK_SIZE = 1000
 N_CHUNK = 8
 PROFILE_QUANTILES = (0.1, 0.3, 0.5, 0.7, 0.9)
+# Input bounds (issue 10): memory grows with horizon x satellites and with trials x
+# targets, so these keep a small input from exhausting the machine.
+MAX_TARGET = 1_000_000  # satellites; ~100x any filed constellation
+LATEST_HORIZON_UTC = dt.date(2100, 1, 1)
+MAX_CONTRACT_LAUNCHES = 1_000  # launches in one contract; Kuiper's largest is 38
 # Until enough launches have arrived to measure it: [inferred] from the 2025 launches.
 DEFAULT_PROFILE = (0.75, 0.9, 1.0, 1.1, 1.35)
 
@@ -66,10 +72,21 @@ _MODEL_KEYS = (
     "plan_ratio_median_new plan_ratio_median_mature plan_ratio_sigma mature_after_years "
     "prior_weight_launches gap_cv slip_fraction_of_lead slip_floor_days slip_cv maturity_days "
     "first_flight_median_days first_flight_sigma grounding_median_days grounding_sigma "
-    "pad_loss_probability pad_loss_median_days pad_loss_sigma prior_failures prior_successes "
-    "raising_prior_median_days raising_prior_sigma raising_min_launches "
+    "pad_loss_probability pad_loss_median_days pad_loss_sigma loss_prior_mean loss_prior_flights "
+    "anomaly_prior_mean anomaly_prior_flights learn_flights recency_half_life_days "
+    "raising_prior_median_days raising_prior_sigma raising_min_launches raising_recent_launches "
+    "unscheduled_min_lead_days "
     "new_contract_lead_median_days new_contract_lead_sigma lost_decay_min_days "
     "lost_decay_max_days"
+).split()
+
+# Keys whose logarithm or inverse the model takes, or that divide.
+_STRICTLY_POSITIVE = (
+    "plan_ratio_median_new plan_ratio_median_mature prior_weight_launches gap_cv slip_cv "
+    "first_flight_median_days grounding_median_days pad_loss_median_days "
+    "raising_prior_median_days new_contract_lead_median_days loss_prior_mean "
+    "loss_prior_flights anomaly_prior_mean anomaly_prior_flights learn_flights "
+    "recency_half_life_days"
 ).split()
 
 
@@ -97,6 +114,7 @@ class Vehicle:
     records: tuple[Dated, ...]
     plans: tuple[Dated, ...]
     events: tuple[Dated, ...]
+    schedule: tuple[Dated, ...] = ()
 
 
 @dataclasses.dataclass(frozen=True)
@@ -155,6 +173,17 @@ def _dated_list(table: dict, key: str, fields_: dict, where: str) -> tuple[Dated
     return tuple(sorted(out, key=lambda d: d.known_utc))
 
 
+def _contracts(v: dict, where: str) -> tuple[Dated, ...]:
+    contracts = _dated_list(v, "contract", {"launches": "int"}, where)
+    for c in contracts:
+        if c.value["launches"] > MAX_CONTRACT_LAUNCHES:
+            raise ManifestError(
+                f"{where} contract known {c.known_utc}: {c.value['launches']} launches is "
+                f"more than {MAX_CONTRACT_LAUNCHES:,} (memory grows with launches)"
+            )
+    return contracts
+
+
 def load_forecast_manifest(path: str | Path | None = None) -> ForecastManifest:
     """Read and validate a forecast manifest (default: the shipped one)."""
     data, name = read_data_toml(path, "forecast.toml")
@@ -162,9 +191,40 @@ def load_forecast_manifest(path: str | Path | None = None) -> ForecastManifest:
     if not isinstance(model, dict):
         raise ManifestError(f"{name}: missing [model] table")
     params = {k: float(_number(model, k, f"{name} [model]")) for k in _MODEL_KEYS}
-    if not 0.0 <= params["pad_loss_probability"] <= 1.0:
-        raise ManifestError(f"{name} [model]: pad_loss_probability must be within 0-1")
+    for key in _STRICTLY_POSITIVE:
+        if params[key] <= 0.0:
+            raise ManifestError(f"{name} [model]: {key} must be greater than 0, got {params[key]}")
+    if params["lost_decay_min_days"] > params["lost_decay_max_days"]:
+        raise ManifestError(
+            f"{name} [model]: lost_decay_min_days ({params['lost_decay_min_days']}) is greater "
+            f"than lost_decay_max_days ({params['lost_decay_max_days']})"
+        )
+    for key in ("raising_min_launches", "raising_recent_launches"):
+        if params[key] != int(params[key]):
+            raise ManifestError(f"{name} [model]: {key} must be a whole number")
+    if params["raising_recent_launches"] < 1:
+        raise ManifestError(f"{name} [model]: raising_recent_launches must be at least 1")
+    for key in ("pad_loss_probability", "loss_prior_mean", "anomaly_prior_mean"):
+        if not 0.0 <= params[key] <= 1.0:
+            raise ManifestError(f"{name} [model]: {key} must be within 0-1")
+    for key in (
+        "loss_prior_mean",
+        "anomaly_prior_mean",
+        "loss_prior_flights",
+        "anomaly_prior_flights",
+        "learn_flights",
+        "recency_half_life_days",
+    ):
+        if params[key] <= 0.0:
+            raise ManifestError(f"{name} [model]: {key} must be positive")
+    if params["loss_prior_mean"] + params["anomaly_prior_mean"] >= 1.0:
+        raise ManifestError(f"{name} [model]: loss_prior_mean + anomaly_prior_mean must be below 1")
     horizon = _date(model.get("horizon_utc"), f"{name} [model] horizon_utc")
+    if horizon > LATEST_HORIZON_UTC:
+        raise ManifestError(
+            f"{name} [model] horizon_utc: {horizon} is after {LATEST_HORIZON_UTC} "
+            "(memory grows with the horizon; no constellation plan reaches that far)"
+        )
     supply = _dated_list(
         data.get("supply") or {},
         "statement",
@@ -172,8 +232,13 @@ def load_forecast_manifest(path: str | Path | None = None) -> ForecastManifest:
         f"{name} [supply]",
     )
     vehicles = []
-    for k, v in enumerate(data.get("vehicle") or [], start=1):
+    entries = data.get("vehicle") or []
+    if not isinstance(entries, list):
+        raise ManifestError(f"{name}: 'vehicle' must be [[vehicle]] tables")
+    for k, v in enumerate(entries, start=1):
         where = f"{name} vehicle {k}"
+        if not isinstance(v, dict):
+            raise ManifestError(f"{where}: not a table")
         if not isinstance(v.get("name"), str):
             raise ManifestError(f"{where}: missing 'name'")
         where = f"{name} vehicle {k} ({v['name']})"
@@ -186,10 +251,17 @@ def load_forecast_manifest(path: str | Path | None = None) -> ForecastManifest:
                 raise ManifestError(
                     f"{where}: event kind {e.value['kind']!r} is not grounded/pad_lost"
                 )
-        records = _dated_list(v, "record", {"flights": "int", "failures": "int"}, where)
+        for entry in v.get("record") or []:
+            if isinstance(entry, dict):
+                entry.setdefault("anomalies", 0)
+        records = _dated_list(
+            v, "record", {"flights": "int", "failures": "int", "anomalies": "int"}, where
+        )
         for r in records:
-            if r.value["failures"] > r.value["flights"]:
-                raise ManifestError(f"{where}: a record has more failures than flights")
+            if r.value["failures"] + r.value["anomalies"] > r.value["flights"]:
+                raise ManifestError(
+                    f"{where}: a record has more failures plus anomalies than flights"
+                )
         vehicles.append(
             Vehicle(
                 name=v["name"],
@@ -198,10 +270,11 @@ def load_forecast_manifest(path: str | Path | None = None) -> ForecastManifest:
                 first_flight_utc=_date(v.get("first_flight_utc"), f"{where} first_flight_utc"),
                 min_turnaround_days=float(_number(v, "min_turnaround_days", where)),
                 single_pad=bool(v.get("single_pad", False)),
-                contracts=_dated_list(v, "contract", {"launches": "int"}, where),
+                contracts=_contracts(v, where),
                 records=records,
                 plans=_dated_list(v, "plan", {"launches_per_year": "num"}, where),
                 events=events,
+                schedule=_dated_list(v, "schedule", {"mission": "str", "net_utc": "date"}, where),
             )
         )
     if not vehicles:
@@ -227,6 +300,11 @@ class Milestone:
             raise KuiperError(f"metric {self.metric!r} is not one of {', '.join(METRICS)}")
         if self.target <= 0:
             raise KuiperError(f"target {self.target} must be a positive number of satellites")
+        if self.target > MAX_TARGET:
+            raise KuiperError(
+                f"target {self.target:,} is more than {MAX_TARGET:,} satellites "
+                "(about 100 times any filed constellation)"
+            )
 
 
 def milestones_from_options(targets, deadlines, metric: str) -> list[Milestone]:
@@ -315,6 +393,52 @@ def _month_ends(start: dt.date, horizon: dt.date) -> list[dt.date]:
     return out
 
 
+def _exposure(
+    gap_dates: list[dt.date],
+    used_dates: list[dt.date],
+    contracts: tuple[Dated, ...],
+    as_of: dt.date,
+    lead_days: float,
+    half_life_days: float,
+) -> tuple[float, float]:
+    """Recency-weighted launches and exposure (days) of a vehicle flying Kuiper missions.
+
+    Each gap between consecutive Kuiper launches counts as one launch over its exposure,
+    and the open interval since the last launch adds exposure only. Exposure runs only
+    while the vehicle had launches under contract: from the gap's start, or, if a new
+    contract became known during the gap, from then plus the new-contract lead. A gap
+    ending ``a`` days before ``as_of`` weighs ``0.5 ** (a / half_life_days)``.
+    """
+
+    def start(t0: dt.date, t1: dt.date) -> dt.date | None:
+        n_used = sum(1 for d in used_dates if d <= t0)
+        total = 0
+        for c in contracts:
+            if c.known_utc > as_of:
+                break
+            total += c.value["launches"]
+            if total > n_used:
+                if c.known_utc <= t0:
+                    return t0
+                s = c.known_utc + dt.timedelta(days=lead_days)
+                return s if s < t1 else None
+        return None
+
+    n = t = 0.0
+    for i, d0 in enumerate(gap_dates):
+        closed = i + 1 < len(gap_dates)
+        d1 = gap_dates[i + 1] if closed else as_of
+        s = start(d0, d1)
+        exposure = float((d1 - s).days) if s is not None else 0.0
+        if not closed:
+            t += exposure  # the open interval since the last launch: exposure only
+            continue
+        w = 0.5 ** ((as_of - d1).days / half_life_days)
+        n += w
+        t += w * exposure
+    return n, max(t, 1.0)
+
+
 def build_inputs(
     store,
     as_of: dt.datetime,
@@ -351,16 +475,28 @@ def build_inputs(
         record = _newest(v.records, as_of_date)
         flights = record.value["flights"] if record else 0
         failures = record.value["failures"] if record else 0
+        anomalies = record.value["anomalies"] if record else 0
         if record:
             flights += sum(1 for la in flown if la.launch_date_utc > record.known_utc)
         sats = kuiper_flown[-1].satellites if kuiper_flown else v.satellites_per_launch
         if kuiper_flown:
             mode, first_success = 0, 0.0
-            obs_n = len(kuiper_flown) - 1
-            obs_t = max(-_days(kuiper_flown[0].launch_date_utc, as_of), 1.0)
+            obs_n, obs_t = _exposure(
+                [la.launch_date_utc for la in kuiper_flown],
+                [la.launch_date_utc for la in flown],
+                v.contracts,
+                as_of_date,
+                m["new_contract_lead_median_days"],
+                m["recency_half_life_days"],
+            )
         elif v.first_flight_utc <= as_of_date:
             mode, obs_n, obs_t = 1, 0, 0.0
-            first_success = _days(v.first_flight_utc, as_of)
+            # Readiness, maturity_days after the first success, but with no NET known
+            # no sooner than unscheduled_min_lead_days from now.
+            first_success = max(
+                _days(v.first_flight_utc, as_of),
+                m["unscheduled_min_lead_days"] - m["maturity_days"],
+            )
         else:
             mode, first_success, obs_n, obs_t = 2, 0.0, 0, 0.0
         used = len(flown)  # the protoflight used an Atlas V contract too
@@ -378,17 +514,34 @@ def build_inputs(
                 e_vehicle.append(vi)
                 e_from.append(_days(e.value["date_utc"], as_of))
                 e_kind.append(1 if e.value["kind"] == "grounded" else 2)
+        # The published schedule as known on the date: each mission's newest NET, for
+        # missions not yet flown (or failed) by then, in NET order.
+        tried = {la.mission for la in log}
+        newest_net: dict[str, dt.date] = {}
+        for entry in v.schedule:
+            if entry.known_utc <= as_of_date and entry.value["mission"] not in tried:
+                newest_net[entry.value["mission"]] = entry.value["net_utc"]
         vehicles.append(
             {
                 "name": v.name,
+                "schedule_net_days": sorted(_days(d, as_of) for d in newest_net.values()),
                 "satellites_per_launch": sats,
                 "ready_mode": mode,
                 "first_success_day": first_success,
                 "plan_rate_per_day": (plan.value["launches_per_year"] if plan else 1.0) / 365.25,
                 "obs_n": float(obs_n),
                 "obs_t_days": float(obs_t),
-                "fail_a": m["prior_failures"] + failures,
-                "fail_b": m["prior_successes"] + flights - failures,
+                # Two hazards, each a Beta posterior on an informative reference-class
+                # prior of the given weight in flights.
+                "fail_a": m["loss_prior_mean"] * m["loss_prior_flights"] + failures,
+                "fail_b": (1.0 - m["loss_prior_mean"]) * m["loss_prior_flights"]
+                + flights
+                - failures,
+                "anom_a": m["anomaly_prior_mean"] * m["anomaly_prior_flights"] + anomalies,
+                "anom_b": (1.0 - m["anomaly_prior_mean"]) * m["anomaly_prior_flights"]
+                + flights
+                - failures
+                - anomalies,
                 "turnaround_days": v.min_turnaround_days,
                 "single_pad": int(v.single_pad),
                 # Mature: long in service, or already flying Kuiper missions (past the
@@ -405,8 +558,17 @@ def build_inputs(
         )
 
     # Orbit raising from the tracker, as of the date.
-    medians = [b["km_median_days"] for b in raising["by_launch"] if b["km_median_days"]]
-    pool = np.array(medians if len(medians) >= m["raising_min_launches"] else [], float)
+    # The newest raising_recent_launches launches' medians (raising has got faster).
+    launch_day = {la.mission: la.launch_date_utc for la in log}
+    measured = sorted(
+        (b for b in raising["by_launch"] if b["km_median_days"]),
+        key=lambda b: launch_day.get(b["launch"]) or dt.date.min,
+    )
+    medians = [b["km_median_days"] for b in measured]
+    if len(medians) >= m["raising_min_launches"]:
+        pool = np.array(medians[-int(m["raising_recent_launches"]) :], float)
+    else:
+        pool = np.array([], float)
     ratios = []
     by_launch = {b["launch"]: b for b in raising["by_launch"]}
     for s in raising["satellites"]:
@@ -448,6 +610,7 @@ def build_inputs(
         "ratio_mu_mature": math.log(m["plan_ratio_median_mature"]),
         "ratio_sigma": m["plan_ratio_sigma"],
         "prior_weight": m["prior_weight_launches"],
+        "learn_flights": m["learn_flights"],
         "gap_cv": m["gap_cv"],
         "slip_frac": m["slip_fraction_of_lead"],
         "slip_floor": m["slip_floor_days"],
@@ -552,6 +715,8 @@ class Forecast:
             if m["resolved"]:
                 verdict = "met" if m["probability"] else "missed"
                 p = f"{verdict} (observed {m['observed']:,})"
+            elif m["lower_bound"]:
+                p = f">={m['probability']:.1%} (by the horizon {self.month_end[-1]})"
             else:
                 p = f"{m['probability']:>8.1%}"
             lines.append(
@@ -598,6 +763,7 @@ def _run_numba(
     blocks are spread over threads), the thread count, or ``batch_blocks``.
     """
     from . import _forecast_kernels as K
+    from ._forecast_numpy import schedule_arrays
 
     month_end_day = inputs.month_end_day()
     offsets = np.rint(month_end_day - month_end_day[0]).astype(np.int64)
@@ -631,10 +797,13 @@ def _run_numba(
         arr("obs_t_days", np.float64),
         arr("fail_a", np.float64),
         arr("fail_b", np.float64),
+        arr("anom_a", np.float64),
+        arr("anom_b", np.float64),
         arr("turnaround_days", np.float64),
         arr("single_pad", np.int64),
         arr("mature", np.int64),
         arr("last_day", np.float64),
+        *schedule_arrays(v),
     )
     seed = int(seed) % 2**63  # the kernel takes an int64
     n_block = (n_trial + BLOCK_SIZE - 1) // BLOCK_SIZE
@@ -672,6 +841,45 @@ def _run_numba(
         if progress:
             progress(hi, n_trial)
     return hist.sum(axis=0), reach
+
+
+def memory_estimate_bytes(inputs: ForecastInputs, n_target: int, trials: int, engine: str) -> int:
+    """Bytes a run needs: reach days (trials x targets) plus the count histograms."""
+    from ._forecast_numpy import BATCH_TRIALS, engine_sizes
+
+    sizes = engine_sizes(inputs)
+    cells = sizes["n_month"] * 3 * sizes["n_bins"]
+    if engine == "numpy":  # int64 histogram plus a batch's launch slots and events
+        slots = int(inputs.contracts["launches"].sum()) + 1
+        work = 8 * cells + 8 * 16 * min(trials, BATCH_TRIALS) * (slots + sizes["n_month"])
+    else:  # int32 histogram per chunk
+        work = 4 * N_CHUNK * cells
+    return 8 * trials * n_target + work
+
+
+def _available_bytes() -> int | None:
+    try:
+        with open("/proc/meminfo") as f:
+            for line in f:
+                if line.startswith("MemAvailable:"):
+                    return int(line.split()[1]) * 1024
+    except (OSError, ValueError, IndexError):
+        pass
+    try:
+        return os.sysconf("SC_AVPHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
+    except (ValueError, OSError, AttributeError):
+        return None
+
+
+def check_memory(inputs: ForecastInputs, n_target: int, trials: int, engine: str) -> None:
+    """Refuse a run whose memory estimate exceeds the memory available now."""
+    need = memory_estimate_bytes(inputs, n_target, trials, engine)
+    have = _available_bytes()
+    if have is not None and need > have:
+        raise KuiperError(
+            f"{trials:,} trials need about {need / 2**30:.1f} GiB; "
+            f"{have / 2**30:.1f} GiB is available: use fewer trials"
+        )
 
 
 def forecast_deployment(
@@ -714,11 +922,19 @@ def forecast_deployment(
     manifest = manifest or load_forecast_manifest()
     if as_of is None:
         as_of = store.data_through()
+    if as_of is None:
+        raise KuiperError(f"{store.path}: the store holds no Kuiper element sets")
+    if as_of.astimezone(UTC).date() >= manifest.horizon_utc:
+        raise KuiperError(
+            f"as of {as_of:%Y-%m-%d} is at or after the forecast horizon "
+            f"{manifest.horizon_utc} ({manifest.path} [model] horizon_utc)"
+        )
     milestones = milestones or default_milestones()
     inputs = build_inputs(store, as_of, manifest, launch_log)
     targets = [(ms.metric, ms.target) for ms in milestones]
     if not any(t == ("on_station", 578) for t in targets):
         targets.append(("on_station", 578))  # service can start (FACTS.md section 1)
+    check_memory(inputs, len(targets), trials, engine)
     if engine == "numba":
         hist, reach = _run_numba(inputs, targets, trials, seed, progress)
     elif engine == "numpy":
@@ -751,6 +967,9 @@ def _summarise(
             "target": ms.target,
             "deadline": ms.deadline_utc.isoformat(),
             "metric": ms.metric,
+            # A deadline past the horizon: the chance of meeting the target by the
+            # horizon, a lower bound on the chance by the deadline.
+            "lower_bound": ms.deadline_utc > inputs.horizon_utc,
         }
         if ms.deadline_utc <= as_of_date:
             when = dt.datetime.combine(ms.deadline_utc, dt.time(23, 59, 59, 999999), tzinfo=UTC)

@@ -46,6 +46,7 @@ def parse_satcat(text: str, path: str, errors) -> tuple[list[tuple], list[int]]:
         errors.add(ElementsError(f"SATCAT header lacks column {missing[0]}", path, 1))
         return [], []
     rows, lines = [], []
+    errors.records = rows
     for row in reader:
         lineno = reader.line_num
         try:

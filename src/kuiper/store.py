@@ -360,6 +360,7 @@ class Store:
         )
         errors.items, errors.count = result.errors, result.n_bad
         el = result.elements
+        errors.records = range(len(el))
         require_some_good(len(el), errors, path)
         if all_objects:
             keep = np.ones(len(el), bool)

@@ -47,7 +47,8 @@ def fetch(source, force, config_path, db, as_json):
     Examples:
       kuiper fetch                       the current Kuiper group from CelesTrak
       kuiper fetch --json                what was asked, what came back, what is new
-      SPACETRACK_USER=me SPACETRACK_PASSWORD=... kuiper fetch --source spacetrack
+      kuiper fetch --source spacetrack   full history; credentials from the
+                                         environment or ~/.netrc (see --source)
     """
     from ..fetch import fetch as fetch_data
     from ..fetch import load_fetch_config

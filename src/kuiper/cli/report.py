@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import sys
 
 import click
@@ -13,6 +12,7 @@ from ._common import (
     as_of_date,
     as_of_option,
     db_option,
+    dumps_strict,
     fail_cleanly,
     main,
     open_store_cli,
@@ -54,8 +54,14 @@ from ._common import (
     help="Backtest with 20,000 trials per origin (the backtest command's default) "
     "instead of 2,000.",
 )
+@click.option(
+    "--full-tornado",
+    is_flag=True,
+    help="Swing every valuation assumption in the tornado (about 4 minutes more) instead "
+    "of the six largest levers.",
+)
 @fail_cleanly
-def report(output, as_of, db, trials, seed, json_path, sections, full_backtest):
+def report(output, as_of, db, trials, seed, json_path, sections, full_backtest, full_tornado):
     """Write one self-contained HTML page: status, outlook, coverage and value.
 
     Sections: status, orbit raising, cadence and forecast, backtest, coverage (map
@@ -79,8 +85,17 @@ def report(output, as_of, db, trials, seed, json_path, sections, full_backtest):
     settings = ReportSettings(trials=trials, seed=seed)
     if full_backtest:
         settings = settings.replace(backtest_trials=20_000)
+    if full_tornado:
+        settings = settings.replace(tornado_parameters=None)
     click.echo(
-        "Settings: " + ", ".join(f"{k}={v:g}" for k, v in settings.to_dict().items()), err=True
+        "Settings: "
+        + ", ".join(
+            f"{k}={v:g}"
+            if isinstance(v, int | float)
+            else f"{k}={'all' if v is None else ','.join(v)}"
+            for k, v in settings.to_dict().items()
+        ),
+        err=True,
     )
     with open_store_cli(db) as store:
         when = as_of_date(store, as_of)
@@ -105,7 +120,7 @@ def report(output, as_of, db, trials, seed, json_path, sections, full_backtest):
         raise click.ClickException("no section could be computed; nothing written")
     path = write_report(result, output)
     if json_path:
-        text = json.dumps(result.to_dict(), indent=2, default=str)
+        text = dumps_strict(result.to_dict(), default=str)
         if json_path == "-":
             click.echo(text)
         else:

@@ -87,14 +87,15 @@ def _check_window(duration_s, step_s) -> int:
     for name, v in (("duration", duration_s), ("step", step_s)):
         if isinstance(v, bool) or not isinstance(v, int | float) or not math.isfinite(v) or v <= 0:
             raise KuiperError(f"{name} must be a positive finite number of seconds, got {v!r}")
-    n = math.floor(duration_s / step_s + 1e-9)
+    ratio = duration_s / step_s
+    if ratio > MAX_STEPS:  # also catches an overflow to infinity
+        raise KuiperError(
+            f"{duration_s:g} s at {step_s:g} s steps is {ratio:,.0f} time steps; the ground "
+            f"model takes at most {MAX_STEPS:,} (raise --step or shorten --duration)"
+        )
+    n = math.floor(ratio + 1e-9)
     if n < 1:
         raise KuiperError(f"duration ({duration_s:g} s) must be at least one step ({step_s:g} s)")
-    if n > MAX_STEPS:
-        raise KuiperError(
-            f"{duration_s:g} s at {step_s:g} s steps is {n:,} time steps; the ground model "
-            f"takes at most {MAX_STEPS:,} (raise --step or shorten --duration)"
-        )
     return n
 
 

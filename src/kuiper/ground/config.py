@@ -146,34 +146,38 @@ def aws_integration_inputs(config: dict | str | Path | None = None) -> dict:
     Returns
     -------
     dict
-        Each entry is ``{"value", "low", "high", "unit", "source"}``:
+        Central values as plain numbers under these keys (the names
+        ``kuiper.value.capacity`` reads):
 
         ``transit_avoided_usd_per_gbps_year``
             IP transit not bought for traffic that lands inside AWS, USD per Gbps-year.
         ``backhaul_avoided_usd_per_gbps_year``
             Leased backhaul from a remote gateway to a point of presence not needed
             when the gateway sits at an AWS site, USD per Gbps-year.
-        ``colocation_capex_saved_usd_per_gateway``
+        ``gateway_capex_saved_usd``
             One-off site capex (land, civil works, power, security, fibre lateral)
-            saved per gateway at an AWS site, USD.
-        ``colocation_opex_saved_usd_per_gateway_year``
-            Site opex saved per gateway at an AWS site, USD per year.
-        ``n_gateways_at_aws_sites``
+            saved per gateway co-located at an AWS site, USD per gateway.
+        ``gateway_opex_saved_usd_year``
+            Site opex saved per co-located gateway, USD per gateway-year.
+        ``aws_gateway_sites``
             Gateways of scenario A: AWS regions and AWS Ground Station sites with
-            coordinates, outside the excluded markets (low = high = value).
+            coordinates, outside the excluded markets.
+
+        and ``detail``: for each of those keys ``{"value", "low", "high", "unit",
+        "source"}`` (low = high = value for ``aws_gateway_sites``).
 
     Notes
     -----
     Sources and ranges come from ``kuiper/data/ground.toml``; most are [inferred]
     from TeleGeography price points (see the file). Multiply the per-Gbps figures by
     the traffic that lands at AWS sites, and the per-gateway figures by
-    ``n_gateways_at_aws_sites``; the valuation decides the attach share and timing.
+    ``aws_gateway_sites``; the valuation decides the attach share and timing.
     """
     from .sites import scenario_a_sites
 
     cfg = config if isinstance(config, dict) else load_ground_config(config)
-    n = len(scenario_a_sites(cfg))
-    return {
+    n = float(len(scenario_a_sites(cfg)))
+    detail = {
         "transit_avoided_usd_per_gbps_year": _ranged(
             cfg,
             "transit_avoided_usd_per_gbps_year",
@@ -190,7 +194,7 @@ def aws_integration_inputs(config: dict | str | Path | None = None) -> dict:
             "USD per Gbps-year",
             "backhaul_avoided_source",
         ),
-        "colocation_capex_saved_usd_per_gateway": _ranged(
+        "gateway_capex_saved_usd": _ranged(
             cfg,
             "colocation_capex_saved_usd_per_gateway",
             "colocation_capex_saved_low_usd_per_gateway",
@@ -198,7 +202,7 @@ def aws_integration_inputs(config: dict | str | Path | None = None) -> dict:
             "USD per gateway",
             "colocation_capex_saved_source",
         ),
-        "colocation_opex_saved_usd_per_gateway_year": _ranged(
+        "gateway_opex_saved_usd_year": _ranged(
             cfg,
             "colocation_opex_saved_usd_per_gateway_year",
             "colocation_opex_saved_low_usd_per_gateway_year",
@@ -206,7 +210,7 @@ def aws_integration_inputs(config: dict | str | Path | None = None) -> dict:
             "USD per gateway-year",
             "colocation_opex_saved_source",
         ),
-        "n_gateways_at_aws_sites": {
+        "aws_gateway_sites": {
             "value": n,
             "low": n,
             "high": n,
@@ -215,3 +219,4 @@ def aws_integration_inputs(config: dict | str | Path | None = None) -> dict:
             "coordinates), less excluded_countries in ground.toml",
         },
     }
+    return {k: v["value"] for k, v in detail.items()} | {"detail": detail}

@@ -276,10 +276,10 @@ class GroundResult:
         aws = d["aws_integration"]
         lines.append(
             f"AWS integration inputs (kuiper.ground.aws_integration_inputs): transit avoided "
-            f"${aws['transit_avoided_usd_per_gbps_year']['value']:,.0f}/Gbps-yr, backhaul avoided "
-            f"${aws['backhaul_avoided_usd_per_gbps_year']['value']:,.0f}/Gbps-yr, co-location "
-            f"capex ${aws['colocation_capex_saved_usd_per_gateway']['value'] / 1e6:g}M and opex "
-            f"${aws['colocation_opex_saved_usd_per_gateway_year']['value'] / 1e6:g}M/yr per "
-            f"gateway, {aws['n_gateways_at_aws_sites']['value']} gateways at AWS sites"
+            f"${aws['transit_avoided_usd_per_gbps_year']:,.0f}/Gbps-yr, backhaul avoided "
+            f"${aws['backhaul_avoided_usd_per_gbps_year']:,.0f}/Gbps-yr, co-location capex "
+            f"${aws['gateway_capex_saved_usd'] / 1e6:g}M and opex "
+            f"${aws['gateway_opex_saved_usd_year'] / 1e6:g}M/yr per gateway, "
+            f"{aws['aws_gateway_sites']:.0f} gateways at AWS sites"
         )
         return "\n".join(lines)

@@ -11,12 +11,14 @@ from .coverage import plot_coverage, plot_coverage_timeline
 from .forecast import plot_backtest, plot_cadence
 from .report import (
     add_coastlines,
+    plot_capacity_by_region,
     plot_coverage_growth,
     plot_coverage_map,
     plot_coverage_overview,
     plot_ground_scenarios,
     plot_latitude_bands,
     plot_raising_durations,
+    plot_scenario_cash_flows,
     plot_value_distribution,
 )
 from .tracker import plot_altitude, plot_shells
@@ -32,11 +34,13 @@ __all__ = [
     "plot_coverage_timeline",
     "save",
     "add_coastlines",
+    "plot_capacity_by_region",
     "plot_coverage_map",
     "plot_coverage_overview",
     "plot_latitude_bands",
     "plot_coverage_growth",
     "plot_raising_durations",
+    "plot_scenario_cash_flows",
     "plot_ground_scenarios",
     "plot_value_distribution",
 ]

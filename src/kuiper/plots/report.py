@@ -198,28 +198,38 @@ def plot_raising_durations(by_launch: list[dict], *, ax=None, title=None):
     return ax
 
 
-def plot_ground_scenarios(ground: dict, *, ax=None, title=None):
-    """Latency percentiles of each ground scenario (``GroundResult.to_dict()``)."""
-    ax = new_axes(ax, figsize=(10, 3.8))
-    scenarios = list(ground["scenarios"].items())
+def plot_ground_scenarios(modes, *, ax=None, title=None):
+    """One-way delay percentiles of each ground scenario, availability in the labels.
+
+    ``modes`` is a list of ``(label, scenarios)`` pairs, ``scenarios`` being the
+    ``scenarios`` (or ``without_isl``) mapping of ``GroundResult.to_dict()``; a bare
+    mapping is one unlabelled mode.
+    """
+    if isinstance(modes, dict):
+        modes = [("", modes)]
+    rows = [
+        (f"{key}{', ' + label if label else ''}", sc)
+        for label, scenarios in modes
+        for key, sc in scenarios.items()
+    ]
+    ax = new_axes(ax, figsize=(10, 1.2 + 0.9 * len(rows)))
     colours = {"p50": "#4c72b0", "p90": "#dd8452", "p99": "#c44e52"}
     height = 0.25
     for j, q in enumerate(("p50", "p90", "p99")):
-        values = [s["latency_ms"][q] or 0.0 for _, s in scenarios]
         ax.barh(
-            np.arange(len(scenarios)) + (j - 1) * height,
-            values,
+            np.arange(len(rows)) + (j - 1) * height,
+            [sc["latency_ms"][q] or 0.0 for _, sc in rows],
             height=height,
             color=colours[q],
-            label=f"{q} latency",
+            label=f"{q} delay",
         )
     ax.set_yticks(
-        np.arange(len(scenarios)),
-        [f"{s['description']}\navailable {s['availability']:.1%}" for _, s in scenarios],
+        np.arange(len(rows)),
+        [f"{name}\navailable {sc['availability']:.1%}" for name, sc in rows],
         fontsize=8,
     )
     ax.invert_yaxis()
-    ax.set_xlabel("one-way latency, user to AWS region (ms)")
+    ax.set_xlabel("one-way delay, user to AWS region (ms)")
     ax.set_title(title or "Ground segment scenarios", fontsize=10)
     ax.legend(loc="lower right", fontsize=8)
     ax.grid(alpha=0.3, axis="x")
@@ -254,4 +264,75 @@ def plot_value_distribution(samples: dict, *, ax=None, title=None, bins: int = 6
     ax.set_title(title or "Distribution of Kuiper / Amazon Leo value over trials", fontsize=10)
     ax.legend(loc="upper left", fontsize=8)
     ax.grid(alpha=0.3)
+    return ax
+
+
+def plot_scenario_cash_flows(scenarios: dict, *, ax=None, title=None):
+    """Free cash flow by year of each DCF scenario (``Valuation.scenarios``), USD billions."""
+    ax = new_axes(ax, figsize=(10, 4.2))
+    colours = {"bear": "#c44e52", "base": "#4c72b0", "bull": "#55a868"}
+    for name, colour in colours.items():
+        years = (scenarios.get(name) or {}).get("years") or []
+        if years:
+            ax.plot(
+                [y["year"] for y in years],
+                [y["fcf_usd"] / 1e9 for y in years],
+                "o-",
+                ms=3,
+                color=colour,
+                label=f"{name} (weight {scenarios[name]['weight']:.2f})",
+            )
+    ax.axhline(0, color="black", lw=0.8)
+    ax.xaxis.get_major_locator().set_params(integer=True)
+    ax.set_xlabel("year")
+    ax.set_ylabel("free cash flow (USD billions)")
+    ax.set_title(title or "Scenario free cash flows, no options", fontsize=10)
+    ax.legend(loc="lower right", fontsize=8)
+    ax.grid(alpha=0.3)
+    return ax
+
+
+def plot_capacity_by_region(
+    now: list[dict], full: list[dict] | None = None, *, ax=None, title=None
+):
+    """Serviceable subscribers by region (``CapacityResult.to_dict()['by_region']``).
+
+    P10-P90 bars with the P50 marked, for the constellation now and (optionally) the full
+    design; the mid demand estimate as a black tick.
+    """
+    ax = new_axes(ax, figsize=(10, 4.5))
+    regions = [r["region"] for r in now]
+    full_by = {r["region"]: r for r in full or []}
+    y = np.arange(len(regions))
+    for offset, rows, colour, label in (
+        (-0.18, now, "#4c72b0", "now"),
+        (0.18, [full_by.get(r) for r in regions], "#55a868", "full Gen-1 design"),
+    ):
+        if not any(rows):
+            continue
+        for i, r in enumerate(rows):
+            if r is None:
+                continue
+            q = r["subscribers"]
+            ax.barh(
+                y[i] + offset,
+                (q["p90"] - q["p10"]) / 1e6,
+                left=q["p10"] / 1e6,
+                height=0.32,
+                color=colour,
+                alpha=0.45,
+            )
+            ax.plot([q["p50"] / 1e6], [y[i] + offset], "|", ms=12, color=colour)
+        ax.barh([], [], color=colour, alpha=0.45, label=f"{label}: P10-P90 (P50 marked)")
+    ax.plot([r["demand"] / 1e6 for r in now], y, "k|", ms=18, mew=2, label="demand (mid)")
+    ax.set_yticks(y, regions)
+    ax.invert_yaxis()
+    from matplotlib.ticker import FuncFormatter
+
+    ax.set_xscale("log")
+    ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}"))
+    ax.set_xlabel("subscribers (millions, log scale)")
+    ax.set_title(title or "Serviceable subscribers by region", fontsize=10)
+    ax.legend(loc="lower right", fontsize=8)
+    ax.grid(alpha=0.3, axis="x")
     return ax

@@ -26,6 +26,11 @@ class ReportSettings:
         snapshot date with a month end of data after it).
     value_trials, tornado_trials : int
         Valuation trials, and trials per tornado run (two runs per assumption).
+    tornado_parameters : tuple of str, optional
+        Assumptions the tornado swings; None swings all of them (about 43 in
+        valuation.toml, some 4 minutes on 2 cores: each run refits the exercise rules).
+        The default six are the largest levers the valuation's own full tornado finds
+        (README, ``kuiper plot tornado``).
     coverage_grid_deg, coverage_step_s, coverage_duration_s : float
         The coverage map's equal-area grid spacing (deg), time step (s) and window (s).
     curve_grid_deg, curve_step_s : float
@@ -41,6 +46,14 @@ class ReportSettings:
     backtest_trials: int = 2_000
     value_trials: int = 4_000
     tornado_trials: int = 1_000
+    tornado_parameters: tuple[str, ...] | None = (
+        "subscribers_per_satellite",
+        "discount_rate",
+        "enterprise_arpu_usd_month",
+        "fixed_opex_usd_year",
+        "consumer_arpu_usd_month",
+        "waiver_probability_at_precedent",
+    )
     coverage_grid_deg: float = 1.0
     coverage_step_s: float = 60.0
     coverage_duration_s: float = 21_600.0

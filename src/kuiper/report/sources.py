@@ -46,7 +46,8 @@ def _comments(text: str) -> dict[tuple[str, str], str]:
     """(table path, key) -> the comment block above that key's paragraph.
 
     A comment block covers the key lines that follow it up to the next blank line,
-    comment or table header (the data files group related keys under one comment).
+    comment, table header or explicit ``*_source`` key (the data files group related
+    keys under one comment).
     """
     out: dict[tuple[str, str], str] = {}
     table, block, current, previous_comment = "", [], "", False
@@ -67,6 +68,8 @@ def _comments(text: str) -> dict[tuple[str, str], str]:
         key = re.match(r"^([A-Za-z0-9_\-\"\.]+)\s*=", stripped)
         if key and current:
             out[(table, key.group(1))] = current
+        if key and key.group(1).endswith("source"):
+            current = ""  # keys sourced explicitly close the comment's paragraph
         if not stripped:
             current = ""
     return out

@@ -5,7 +5,8 @@ the public entry points. Modules, one concept each: ``config`` (the sourced assu
 ``demand`` (segments, Bass adoption, uncertain parameters), ``costs`` (capex, retirement,
 exit, regulation), ``capacity`` (the adapter to the coverage and ground models),
 ``decisions`` (LSM and threshold rules), ``scenarios`` (the bear/base/bull DCF and
-comparables), ``model`` (paths and the kernel run), ``result`` (the output),
+comparables), ``prepare`` (grid, deployment table, draws), ``model`` (paths and the
+kernel run), ``result`` (the output),
 ``sensitivity`` (the tornado), ``_kernels`` (numba), ``sotp`` and ``sotp_inputs``.
 """
 

@@ -66,6 +66,7 @@ _DOMAINS = {
     "aws_attach_rate": (0.0, 1.0, True),
     "aws_operating_margin": (0.0, 1.0, True),
     "transit_avoided_usd_per_gbps_year": (0.0, 1e9, True),
+    "backhaul_avoided_usd_per_gbps_year": (0.0, 1e9, True),
     "aws_gateway_sites": (0.0, 1e4, True),
     "gateway_capex_saved_usd": (0.0, 1e10, True),
     "gateway_opex_saved_usd_year": (0.0, 1e10, True),
@@ -229,6 +230,21 @@ class ValuationConfig:
                 raise KuiperError(f"{self.path}: [parameter.{name}] value must be a number")
             v = float(v)
             params[name] = dataclasses.replace(params[name], base=v, low=v, high=v)
+        new = dataclasses.replace(self, parameters=params)
+        _check_parameters(new.parameters, new.path)
+        return new
+
+    def with_ranges(self, ranges: dict) -> ValuationConfig:
+        """A copy with some parameters replaced: ``{name: (base, low, high, source)}``."""
+        params = dict(self.parameters)
+        for name, (base, low, high, source) in ranges.items():
+            if name not in params:
+                raise KuiperError(f"{self.path}: unknown parameter {name!r}")
+            if not all(_is_number(x) for x in (base, low, high)):
+                raise KuiperError(f"{self.path}: [parameter.{name}] values must be numbers")
+            params[name] = dataclasses.replace(
+                params[name], base=float(base), low=float(low), high=float(high), source=source
+            )
         new = dataclasses.replace(self, parameters=params)
         _check_parameters(new.parameters, new.path)
         return new

@@ -73,7 +73,8 @@ def kernel_costs(cfg, *, launched0: int, gen1_total: int, gen2_total: int) -> tu
         "gen2_capex_months": float(cfg.model["gen2_capex_months"]),
         "tv_factor": (1.0 + g) / (r - g) if cfg.model["terminal_value"] else 0.0,
         "attach_margin": v("aws_attach_rate") * v("aws_operating_margin"),
-        "transit_usd_gbps_year": v("transit_avoided_usd_per_gbps_year"),
+        "transit_usd_gbps_year": v("transit_avoided_usd_per_gbps_year")
+        + v("backhaul_avoided_usd_per_gbps_year"),
         "busy_hour_mbps": v("busy_hour_mbps_per_subscriber"),
         "gateways": v("aws_gateway_sites"),
         "gateway_capex_saved": v("gateway_capex_saved_usd"),

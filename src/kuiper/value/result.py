@@ -104,6 +104,8 @@ class Valuation:
             capacity={
                 "source": inp.derived["full_gen1_capacity_subscribers"]["source"],
                 "full_gen1_subscribers": inp.derived["full_gen1_capacity_subscribers"]["value"],
+                "subscribers_per_satellite": inp.derived["full_gen1_capacity_subscribers"]["value"]
+                / prep.gen1_total,
                 "curve": [
                     {"n_satellites": float(n), "subscribers": float(s)}
                     for n, s in zip(inp.cap_n, inp.cap_units, strict=True)

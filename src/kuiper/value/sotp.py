@@ -122,6 +122,8 @@ def load_kuiper_json(text: str | bytes) -> dict:
     except RecursionError:
         _fail("not valid JSON (nested too deeply)")
     except ValueError as exc:  # an integer too long to convert, or NaN/Infinity
+        if "digits" in str(exc):
+            _fail("a number has too many digits (more than 4300); is it the right file?")
         _fail(f"not valid JSON ({str(exc).splitlines()[0]})")
     return _validate_kuiper(data)
 

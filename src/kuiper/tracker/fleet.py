@@ -1,133 +1,26 @@
-"""Phase of every Kuiper satellite on any date, from its element history.
-
-Phases
-------
-``raising``
-    Below its shell and climbing, or still at insertion altitude (450-465 km)
-    waiting to climb, within a limited time after launch.
-``on_station``
-    Mean altitude within ``on_station_tol_km`` of a shell, at that shell's
-    inclination.
-``drifting``
-    Anomalous: stopped short of the shell (flat, above insertion altitude), above
-    the shell, left the shell without descending, waited at insertion too long,
-    or no longer tracked (stale, below) while still high.
-``deorbiting``
-    Below the shell and descending faster than ``rate_threshold_km_day``.
-``decayed``
-    A SATCAT decay date on or before the date, or element sets that end at low
-    altitude.
-
-A satellite's shell is the FCC shell nearest in inclination (within
-``shell_inclination_tol_deg``). Mean altitude is the Brouwer mean semi-major axis
-less the WGS72 equatorial radius (:attr:`ElementsArray.mean_altitude_km`), the same
-figure CelesTrak's SATCAT uses. Every threshold lives in ``data/tracker.toml`` with
-its derivation from the shipped snapshots.
-
-Only information dated on or before ``as_of`` is used: element sets by epoch,
-launches by date and SATCAT decays by decay date.
-
-Staleness is judged per satellite from its own history: its newest set is older
-than ``max(stale_days, stale_interval_factor x its median update interval)``. So
-ingesting element sets of some objects never changes another object's phase.
-
-Launches missing from the launch log become *provisional* launches
-(:func:`launches_as_of`), built from the element data and SATCAT alone.
-"""
+"""The fleet of element histories, classified into phases on any date."""
 
 from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import math
 import re
 from collections import Counter, defaultdict
-from pathlib import Path
 
 import numpy as np
 
-from .elements import ElementsArray
-from .errors import KuiperError, ManifestError, StoreError
-from .manifest import (
-    Launch,
-    Shell,
-    load_authorization,
-    load_launches,
-    load_shells,
-    read_data_toml,
-)
-from .timescale import UTC
+from ..elements import ElementsArray
+from ..manifest import Launch, Shell, load_authorization, load_launches, load_shells
+from ..timescale import UTC
+from ._units import _US_PER_DAY, _date_to_us, _datetime_to_us, _us_to_datetime, _us_to_iso
+from .config import PHASES, UNASSIGNED, TrackerConfig, load_tracker_config
 
-__all__ = [
-    "PHASES",
-    "TrackerConfig",
-    "SatelliteState",
-    "FleetStatus",
-    "load_tracker_config",
-    "Fleet",
-    "altitude_history",
-    "fleet_history",
-    "fleet_status",
-    "data_age_note",
-    "kaplan_meier_median",
-    "launches_as_of",
-    "data_age_days",
-    "raising_durations",
-    "threshold_evidence",
-]
-
-PHASES = ("raising", "on_station", "drifting", "deorbiting", "decayed")
-UNASSIGNED = "unassigned"
-_US_PER_DAY = 86_400_000_000
 _LAUNCH_ID = re.compile(r"\d{4}-\d{3}")
 
 
 def _is_kuiper_name(name: str | None) -> bool:
     upper = (name or "").upper()
     return upper.startswith("KUIPER") or upper.startswith("AMAZON LEO")
-
-
-@dataclasses.dataclass(frozen=True)
-class TrackerConfig:
-    """Classifier thresholds; see ``data/tracker.toml`` for how each was derived."""
-
-    shell_inclination_tol_deg: float
-    on_station_tol_km: float
-    rate_threshold_km_day: float
-    rate_baseline_days: float
-    insertion_ceiling_km: float
-    max_wait_at_insertion_days: float
-    stale_days: float
-    stale_interval_factor: float
-    stale_interval_sets: float
-    decay_altitude_km: float
-    fetch_suggest_after_days: float
-    max_history_samples: float
-    vehicle_by_launch_site: dict = dataclasses.field(default_factory=dict)
-    unattributed: str = "unattributed"
-
-
-def load_tracker_config(path: str | Path | None = None) -> TrackerConfig:
-    """Read and validate the classifier thresholds."""
-    data, name = read_data_toml(path, "tracker.toml", check_schema=False)
-    values = {}
-    for f in dataclasses.fields(TrackerConfig):
-        if f.type not in ("float", float):
-            continue
-        v = data.get(f.name)
-        if isinstance(v, bool) or not isinstance(v, int | float) or not 0 < v < float("inf"):
-            raise ManifestError(f"{name}: {f.name} must be a positive number, got {v!r}")
-        values[f.name] = float(v)
-    prov = data.get("provisional", {})
-    sites = prov.get("vehicle_by_launch_site", {}) if isinstance(prov, dict) else None
-    if not isinstance(sites, dict) or not all(isinstance(v, str) for v in sites.values()):
-        raise ManifestError(
-            f"{name}: [provisional] vehicle_by_launch_site must map SATCAT site codes to names"
-        )
-    unattributed = prov.get("unattributed", "unattributed")
-    if not isinstance(unattributed, str) or not unattributed.strip():
-        raise ManifestError(f"{name}: [provisional] unattributed must be a non-blank name")
-    return TrackerConfig(**values, vehicle_by_launch_site=sites, unattributed=unattributed)
 
 
 @dataclasses.dataclass
@@ -144,6 +37,7 @@ class SatelliteState:
     rate_km_day: float
     last_epoch_utc: str
     reached_station: bool
+    stale: bool = False
 
     def to_dict(self) -> dict:
         return dataclasses.asdict(self)
@@ -408,6 +302,7 @@ class Fleet:
                     rate_km_day=None if np.isnan(rate) else round(rate, 4),
                     last_epoch_utc=_us_to_iso(int(h.epoch_us[i])),
                     reached_station=reached,
+                    stale=bool(stale),
                 )
             )
         return out
@@ -487,6 +382,16 @@ class Fleet:
                     f"set ({_us_to_iso(newest)[:10]}): phases are extrapolated, and satellites "
                     "without a set for longer than their staleness limit count as drifting"
                 )
+            else:
+                live = [s for s in states if s.phase != "decayed"]
+                n_stale = sum(s.stale for s in live)
+                if live and n_stale > self.config.stale_warning_fraction * len(live):
+                    warnings.append(
+                        f"{n_stale} of {len(live)} satellites in orbit have no element set "
+                        f"within their staleness limit of {as_of:%Y-%m-%d} and count as "
+                        "drifting: they left tracking, or the store's data for them is old "
+                        "(run 'kuiper fetch')"
+                    )
         totals = {
             "launched": launched,
             "in_orbit": launched - decayed,
@@ -645,248 +550,3 @@ def kaplan_meier_median(durations, arrived) -> float | None:
                 return float(ti)
         at_risk -= 1
     return None
-
-
-def fleet_from_store(
-    store, as_of: dt.datetime | None = None, launches: tuple[Launch, ...] | None = None
-) -> Fleet:
-    """A :class:`Fleet` from a :class:`kuiper.store.Store`, using data up to ``as_of``.
-
-    ``launches`` replaces the shipped launch log (see :func:`kuiper.manifest.load_launches`).
-    """
-    return Fleet(store.elements(as_of=as_of), store.satcat(as_of=as_of), launches=launches)
-
-
-def launches_as_of(
-    store, as_of: dt.datetime | None = None, launches: tuple[Launch, ...] | None = None
-) -> tuple[Launch, ...]:
-    """The launch log up to ``as_of``, plus provisional launches inferred from the store.
-
-    Signature: ``launches_as_of(store, as_of=None, launches=None) -> tuple[Launch, ...]``.
-
-    Parameters
-    ----------
-    store : kuiper.store.Store
-    as_of : datetime, optional
-        Aware UTC (default: the newest element set in the store). Only data dated on
-        or before it is used.
-    launches : tuple of Launch, optional
-        Replaces the shipped launch log (:func:`kuiper.manifest.load_launches`).
-
-    Returns
-    -------
-    tuple of Launch
-        Every log entry with a launch date on or before ``as_of`` (any outcome), in log
-        order, then one ``Launch(provisional=True)`` per COSPAR launch of Kuiper objects
-        (named ``KUIPER*`` or ``AMAZON LEO*``, in element sets or SATCAT) that the log
-        lacks, sorted by launch id:
-
-        * ``mission`` ``"2026-150 (provisional)"``, ``cospar_launch`` ``"2026-150"``;
-        * ``launch_date_utc`` from SATCAT's launch date, else the first element-set
-          epoch of the launch's objects (``source`` says which);
-        * ``satellites`` the catalogued objects of that launch: its Kuiper objects in
-          the store (including those still named ``OBJECT A``...) and its SATCAT payloads;
-        * ``vehicle`` from SATCAT's launch site where that decides it
-          (``[provisional]`` in ``tracker.toml``), else ``"unattributed"``;
-        * ``outcome`` ``"success"``, ``production`` True, so ``counted`` is True.
-    """
-    if as_of is None:
-        as_of = store.data_through()
-        if as_of is None:
-            return ()
-    fleet = fleet_from_store(store, as_of, launches)
-    day = as_of.astimezone(UTC).date()
-    return tuple(
-        la for la in fleet.launches if la.launch_date_utc is not None and la.launch_date_utc <= day
-    )
-
-
-def data_age_note(
-    data_through: dt.datetime | None,
-    now: dt.datetime | None = None,
-    config: TrackerConfig | None = None,
-) -> str:
-    """One line: how old the newest element set is, suggesting ``kuiper fetch`` when old.
-
-    Parameters
-    ----------
-    data_through : datetime or None
-        The newest element-set epoch (aware UTC), e.g. ``Store.data_through()``.
-    now : datetime, optional
-        Aware UTC; default the clock.
-    config : TrackerConfig, optional
-        Supplies ``fetch_suggest_after_days`` (7 in the shipped ``tracker.toml``).
-    """
-    if data_through is None:
-        return "the store holds no element sets; run 'kuiper fetch'"
-    cfg = config or load_tracker_config()
-    now = now or dt.datetime.now(UTC)
-    age_days = (now - data_through).total_seconds() / 86400.0
-    newest = f"newest element set {data_through:%Y-%m-%d %H:%M} UTC"
-    if age_days < 0:
-        return f"{newest} is {_age_text(-age_days)} in the future (check the clock or the data)"
-    text = f"{newest} is {_age_text(age_days)} old"
-    if age_days > cfg.fetch_suggest_after_days:
-        text += "; run 'kuiper fetch' for newer data"
-    return text
-
-
-def data_age_days(data_through: dt.datetime | None, now: dt.datetime | None = None):
-    """Days from ``data_through`` to ``now`` (default the clock), to 0.01; None without data."""
-    if data_through is None:
-        return None
-    now = now or dt.datetime.now(UTC)
-    return round((now - data_through).total_seconds() / 86400.0, 2)
-
-
-def _age_text(age_days: float) -> str:
-    if age_days < 2:
-        return f"{age_days * 24:.0f} hours"
-    return f"{age_days:,.0f} days"
-
-
-def fleet_history(store, as_of: dt.datetime | None = None, step_days: float = 7.0) -> dict:
-    """Phase counts every ``step_days`` from the first launch to ``as_of``, with launches.
-
-    Returns ``Fleet.phase_history`` plus ``launched``: satellites launched by each date
-    according to the launch log (and provisional launches), and ``warnings``: those of
-    the status on the last date (e.g. ``as_of`` far past the data).
-
-    Raises
-    ------
-    KuiperError
-        ``step_days`` not a finite number > 0, or more than ``max_history_samples``
-        dates (``tracker.toml``) between the first element set and ``as_of``.
-    """
-    if not (isinstance(step_days, int | float) and math.isfinite(step_days) and step_days > 0):
-        raise KuiperError(f"step of {step_days!r} days: must be a finite number of days > 0")
-    if as_of is None:
-        as_of = store.data_through()
-    fleet = fleet_from_store(store, as_of)
-    if not fleet.histories:
-        raise StoreError(f"{store.path}: no Kuiper element sets on or before {as_of:%Y-%m-%d}")
-    # Start where the element history starts: before it, phases are unknown.
-    first_us = min(int(h.epoch_us[0]) for h in fleet.histories)
-    start = _us_to_datetime(first_us).replace(hour=23, minute=59, second=59, microsecond=0)
-    span_days = (as_of - start).total_seconds() / 86400
-    limit = int(fleet.config.max_history_samples)
-    if span_days / step_days + 1 > limit:
-        raise KuiperError(
-            f"{span_days:,.0f} days at a step of {step_days:g} days is more than {limit:,} "
-            f"samples; use a step of at least {span_days / (limit - 1):.2g} days"
-        )
-    n = max(1, int(span_days // step_days) + 1)
-    dates = [start + dt.timedelta(days=step_days * k) for k in range(n)]
-    if dates[-1] < as_of:
-        dates.append(as_of)
-    out = fleet.phase_history(dates)
-    statuses = [fleet.status(d) for d in dates]
-    out["launched"] = [s.totals["launched"] for s in statuses]
-    out["warnings"] = statuses[-1].warnings
-    return out
-
-
-def altitude_history(store, as_of: dt.datetime | None = None) -> tuple[list[dict], tuple]:
-    """Per-satellite altitude histories (up to ``as_of``) and the shells, for plotting.
-
-    Raises :class:`StoreError` when no element set is dated on or before ``as_of`` (P7).
-    """
-    fleet = fleet_from_store(store, as_of)
-    if not fleet.histories:
-        when = f" on or before {as_of:%Y-%m-%d}" if as_of else ""
-        raise StoreError(f"{store.path}: no Kuiper element sets{when}; nothing to plot")
-    return fleet.altitude_series(), fleet.shells
-
-
-def raising_durations(store, as_of: dt.datetime | None = None) -> dict:
-    """Launch-to-station durations as of a date; see :meth:`Fleet.raising_durations`."""
-    if as_of is None:
-        as_of = store.data_through()
-    return fleet_from_store(store, as_of).raising_durations(as_of)
-
-
-def fleet_status(store, as_of: dt.datetime | None = None) -> FleetStatus:
-    """Counts by shell and phase on ``as_of`` (default: the newest data in the store)."""
-    if as_of is None:
-        as_of = store.data_through()
-    return fleet_from_store(store, as_of).status(as_of)
-
-
-def _date_to_us(date: dt.date) -> int:
-    return (date - dt.date(1970, 1, 1)).days * _US_PER_DAY
-
-
-def _datetime_to_us(value: dt.datetime) -> int:
-    delta = value.astimezone(UTC) - dt.datetime(1970, 1, 1, tzinfo=UTC)
-    return (delta.days * 86400 + delta.seconds) * 1_000_000 + delta.microseconds
-
-
-def _us_to_datetime(us: int) -> dt.datetime:
-    return dt.datetime(1970, 1, 1, tzinfo=UTC) + dt.timedelta(microseconds=int(us))
-
-
-def _us_to_iso(us: int) -> str:
-    return _us_to_datetime(us).isoformat().replace("+00:00", "Z")
-
-
-def threshold_evidence(fleet: Fleet) -> dict:
-    """The statistics behind ``data/tracker.toml``, recomputed from a fleet's history.
-
-    ``python -m kuiper.tracker`` prints them for the shipped snapshots.
-    """
-    cfg = fleet.config
-    alt = np.concatenate([h.altitude_km for h in fleet.histories])
-    inc = np.concatenate([h.inclination_deg for h in fleet.histories])
-    high = alt[alt > 600.0]
-    shell_alt = fleet.shells[0].altitude_km
-    waits = []
-    first_sight = []
-    last_of_decayed = {}
-    for h in fleet.histories:
-        launch_us = fleet.launch_date_us(h)
-        if (h.epoch_us[0] - launch_us) / _US_PER_DAY < 20:
-            first_sight.append(float(h.altitude_km[0]))
-        if (np.abs(h.altitude_km - shell_alt) <= cfg.on_station_tol_km).any():
-            above = np.flatnonzero(h.altitude_km > cfg.insertion_ceiling_km)
-            if above.size and above[0] > 0:
-                wait = (h.epoch_us[above[0] - 1] - launch_us) / _US_PER_DAY
-                waits.append((round(float(wait), 1), h.name))
-        row = fleet.satcat.get(h.norad_id) or {}
-        if row.get("decay_date"):
-            last_of_decayed[h.name] = round(float(h.altitude_km[-1]), 1)
-    waits.sort()
-    # Staleness: each gap between a satellite's sets over the median of its preceding
-    # gaps (up to stale_interval_sets of them); the largest is a gap it came back from.
-    k = int(cfg.stale_interval_sets)
-    ratios = []
-    for h in fleet.histories:
-        gaps = np.diff(h.epoch_us) / _US_PER_DAY
-        for i in range(2, len(gaps)):
-            ratios.append((float(gaps[i] / np.median(gaps[max(0, i - k) : i])), h.name))
-    ratios.sort()
-    return {
-        "element_sets": int(alt.size),
-        "satellites": len(fleet.histories),
-        "inclination_deg_range": [float(inc.min()), float(inc.max())],
-        "sets_above_600_km": int(high.size),
-        "sets_within_2_km_of_shell": int((np.abs(high - shell_alt) <= 2.0).sum()),
-        "sets_within_tol_of_shell": int((np.abs(high - shell_alt) <= cfg.on_station_tol_km).sum()),
-        "lowest_first_sight_km": round(min(first_sight), 1) if first_sight else None,
-        "longest_waits_at_insertion_days": waits[-3:],
-        "last_altitude_of_decayed_km": last_of_decayed,
-        "largest_gap_over_own_median_interval": (
-            [round(ratios[-1][0], 2), ratios[-1][1]] if ratios else None
-        ),
-        "gap_ratio_p99": round(float(np.percentile([r for r, _ in ratios], 99)), 2)
-        if ratios
-        else None,
-    }
-
-
-if __name__ == "__main__":  # pragma: no cover - a maintenance aid
-    import json
-
-    from .store import open_store
-
-    with open_store() as _store:
-        print(json.dumps(threshold_evidence(fleet_from_store(_store)), indent=2))
