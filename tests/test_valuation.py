@@ -297,9 +297,14 @@ def test_fewer_satellites_lower_the_static_npv_on_the_shipped_forecast(seeded_db
     assert down.static_npv["mean"] < base.static_npv["mean"]
 
 
-def test_higher_ceilings_and_arpu_raise_the_static_npv(shipped, ramp):
+def test_higher_ceilings_and_arpu_raise_the_static_npv(shipped, ramp, monkeypatch):
+    import kuiper.coverage
+
+    # The capacity fallback, so that subscribers_per_satellite is the capacity.
+    monkeypatch.delattr(kuiper.coverage, "capacity_curve", raising=False)
     cfg = shipped.with_options(expand=False, defer=False, abandon=False)
     base = value(ramp, cfg)
+    assert "FALLBACK" in base.capacity["source"]
     for name in ("consumer_subscribers", "consumer_arpu_usd_month", "subscribers_per_satellite"):
         up = value(ramp, cfg.with_values(**{name: 1.5 * cfg.value(name)}))
         assert up.static_npv["mean"] > base.static_npv["mean"], name
