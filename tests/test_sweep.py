@@ -135,7 +135,8 @@ def test_grid_is_the_product_in_spec_order_with_cli_spellings(tmp_path):
     argv = spec.runs[1].argv
     assert argv[-1] == "--json" and "--db" in argv
     assert argv[argv.index("--min-elevation") + 1] == "25.0" and argv[argv.index("--k") + 1] == "2"
-    assert "seed" not in spec.runs[0].params  # coverage takes no --seed
+    takes_seed = any(p.name == "seed" for p in main.commands["coverage"].params)
+    assert ("seed" in spec.runs[0].params) == takes_seed  # derived only where --seed exists
 
 
 def test_seeds_derive_from_the_parameters_not_the_order(tmp_path):
@@ -172,10 +173,13 @@ def test_each_run_is_the_command_result_and_tables_hold_every_scalar(tmp_path):
     doc = json.loads(result.stdout)
     assert doc["kind"] == "coverage" and len(doc["runs"]) == 2
     for run, mask in zip(doc["runs"], (25.0, 35.0), strict=True):
-        assert run["params"] == {**CHEAP_COVERAGE, "satellites": 578, "min_elevation": mask}
+        params = dict(run["params"])
+        seed = params.pop("seed", None)  # derived where coverage takes --seed
+        assert params == {**CHEAP_COVERAGE, "satellites": 578, "min_elevation": mask}
+        seeded = () if seed is None else ("--seed", seed)
         direct = command_json(
             "coverage", "--duration", 600, "--step", 300, "--grid-deg", 10,
-            "--satellites", 578, "--min-elevation", mask,
+            "--satellites", 578, "--min-elevation", mask, *seeded,
         )  # fmt: skip
         assert without_wall_clock(run["result"]) == without_wall_clock(direct)
     with open(out_csv, newline="") as fh:
@@ -383,3 +387,13 @@ def test_progress_goes_to_stderr_and_stdout_stays_json(tmp_path):
     assert result.exit_code == 0
     assert "sweep: 3/3 runs, ETA 0:00:00" in result.stderr
     assert json.loads(result.stdout)["kind"] == "coverage"
+
+
+def test_a_capacity_spec_is_checked_by_the_capacity_command(tmp_path):
+    ok = write_spec(tmp_path, "capacity", {"satellites": 578}, {"design": ["gen1", "gen2"]})
+    spec = load_spec(ok)
+    assert [r.params["design"] for r in spec.runs] == ["gen1", "gen2"]
+    assert all("seed" in r.params for r in spec.runs)  # capacity takes --seed
+    bad = write_spec(tmp_path, "capacity", {}, {"design": ["gen1", "gen3"]}, "bad.toml")
+    result = sweep(bad, "--scheduler", "none", cache=tmp_path / "c")
+    assert result.exit_code == 1 and "grid.design" in result.stderr and "gen3" in result.stderr
