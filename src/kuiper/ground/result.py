@@ -157,8 +157,9 @@ class GroundResult:
     def advantage(self) -> float | None:
         """Legacy heuristic: (availability A / B) x (median latency B / A). Dimensionless.
 
-        Kept for ``kuiper value --ground-advantage``; the dollar inputs are in
-        :func:`kuiper.ground.aws_integration_inputs`.
+        Kept in the JSON for comparison with earlier runs only; it has no dollar
+        meaning and the valuation no longer reads it: its AWS leg uses the dollar
+        inputs of :func:`kuiper.ground.aws_integration_inputs`.
         """
         sc = self._summaries("isl" if self.isl else "bent_pipe")
         a, b = sc["A"], sc["B"]
