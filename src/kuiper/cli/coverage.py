@@ -100,10 +100,9 @@ mask_option = click.option(
     "--timeline",
     is_flag=True,
     help="Coverage by month to 2035 at the forecast's P10/P50/P90 on-station counts "
-    "(runs the forecast; --trials, --seed).",
+    "(runs the forecast with --trials and seed 2026; plot coverage-timeline takes --seed).",
 )
 @trials_option(20_000)
-@seed_option
 @fail_cleanly
 def coverage(
     db,
@@ -122,7 +121,6 @@ def coverage(
     with_points,
     timeline,
     trials,
-    seed,
 ):
     """Share of time, area and people covered: at least k satellites above the mask.
 
@@ -141,7 +139,7 @@ def coverage(
     if with_points and not as_json:
         raise click.UsageError("--points adds map data to the JSON: use it with --json")
     if timeline:
-        result = _timeline(db, trials, seed, design, min_elevation_deg, gso_exclusion_deg)
+        result = _timeline(db, trials, 2026, design, min_elevation_deg, gso_exclusion_deg)
         click.echo(dumps_strict(result.to_dict()) if as_json else result.render())
         return
     store = open_store_cli(db) if constellation in ("real", "forecast") else None
