@@ -54,7 +54,9 @@ from ._common import (
     is_flag=True,
     help="Leave out the remote enterprise sites (mines, offshore, aviation corridors).",
 )
-@click.option("--seed", type=int, help="Seed of the user sample (default: ground.toml's).")
+@click.option(
+    "--seed", type=click.IntRange(min=0), help="Seed of the user sample (default: ground.toml's)."
+)
 @click.option(
     "--duration",
     "duration_s",

@@ -230,8 +230,9 @@ def _base(cfg: SotpConfig, period: str | None) -> tuple[Quarter, list, str]:
     if period is None:
         period = cfg.quarters[-1].name
     if period not in by_name:
+        shown = period if len(period) <= 40 else period[:40] + "..."
         raise KuiperError(
-            f"period {period!r} is not on file in {cfg.path} (have: "
+            f"period {shown!r} is not on file in {cfg.path} (have: "
             f"{', '.join(q.name for q in cfg.quarters)})"
         )
     end = _quarter_index(period)
