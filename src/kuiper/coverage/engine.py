@@ -44,8 +44,11 @@ GSO_RADIUS_KM = 42_164.17
 # Window limits (robustness review T9/R13): a month, and at most this many steps.
 MAX_DURATION_S = 31 * 86_400.0
 MAX_STEPS = 200_000
-# Refuse point sets whose working arrays would pass this (robustness review R9).
-MAX_ENGINE_BYTES = 2 * 1024**3
+# Refuse point sets whose working arrays would pass this (robustness review R9; issue 10
+# asks that no small input take more than 1 GB). Measured: a 0.3 deg grid (0.26 GiB of
+# working arrays by this estimate) peaks at 0.68 GB of RSS, a 0.2 deg grid (0.58 GiB) at
+# 1.24 GB, so the limit sits between them.
+MAX_ENGINE_BYTES = 384 * 1024**2
 
 # Histogram bins of the number of satellites in view (the last holds this many or more).
 N_VISIBLE_BINS = 64
