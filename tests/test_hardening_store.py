@@ -388,7 +388,7 @@ def test_version_1_store_is_migrated_in_place(db):
     with Store(db) as store:
         assert len(store.sources()) > 0
     con = sqlite3.connect(db)
-    assert con.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 2
+    assert con.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 3
     assert con.execute("SELECT count(*) FROM element_sources").fetchone()[0] == len(elements)
     assert con.execute("SELECT count(*) FROM satcat_rows").fetchone()[0] == len(satcat)
     con.close()

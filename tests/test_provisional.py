@@ -185,3 +185,69 @@ def test_later_files_keep_objects_of_a_launch_with_a_kuiper_named_object(new_lau
     assert sorted(set(el.norad_id.tolist())) == [99996, 99998]
     assert (el.norad_id == 99998).sum() == 2
     assert [la.satellites for la in found if la.provisional] == [3]
+
+
+# ---------------------------------------------------------------------------
+# SATCAT's LAUNCH_SITE attributes a provisional launch's vehicle (schema 3)
+
+_SATCAT_HEADER = (
+    "OBJECT_NAME,OBJECT_ID,NORAD_CAT_ID,OBJECT_TYPE,OPS_STATUS_CODE,OWNER,LAUNCH_DATE,"
+    "LAUNCH_SITE,DECAY_DATE,PERIOD,INCLINATION,APOGEE,PERIGEE,RCS,DATA_STATUS_CODE,"
+    "ORBIT_CENTER,ORBIT_TYPE\n"
+)
+
+
+def _remaining(store_path, vehicle: str) -> int:
+    from kuiper.forecast import build_inputs, load_forecast_manifest
+    from kuiper.store import Store
+
+    as_of = dt.datetime(2026, 9, 30, 23, 59, 59, tzinfo=dt.UTC)
+    with Store(store_path) as store:
+        inputs = build_inputs(store, as_of, load_forecast_manifest())
+    index = [v["name"] for v in inputs.vehicles].index(vehicle)
+    c = inputs.contracts
+    return int(c["launches"][c["vehicle"] == index].sum())
+
+
+def test_kourou_launch_site_from_an_ingested_satcat_attributes_ariane_64(new_launch, tmp_path):
+    before = _remaining(new_launch, "Ariane 64")
+    satcat = tmp_path / "satcat_2026-150.csv"
+    satcat.write_text(
+        _SATCAT_HEADER
+        + "KUIPER-99999,2026-150A,99999,PAY,+,US,2026-09-24,FRGUI,,94.6,51.9,460,455,,,EA,IMP\n"
+    )
+    result = _invoke("ingest", "--db", new_launch, satcat)
+    assert result.exit_code == 0, result.output
+    launches = json.loads(_invoke("launches", "--db", new_launch, "--json").output)
+    rows = launches["launches"] if isinstance(launches, dict) else launches
+    prov = [r for r in rows if r["mission"] == "2026-150 (provisional)"]
+    assert prov and prov[0]["vehicle"] == "Ariane 64"
+    assert prov[0]["launch_date_utc"] == "2026-09-24"
+    # The forecast counts it as one of Ariane 64's contracted launches flown.
+    assert _remaining(new_launch, "Ariane 64") == before - 1
+
+
+def test_schema_2_store_gains_launch_site_in_place(db):
+    import sqlite3
+
+    from kuiper.store import SCHEMA_VERSION, Store
+
+    con = sqlite3.connect(db)
+    satcat_before = con.execute(
+        "SELECT norad_id, name, launch_date, decay_date FROM satcat ORDER BY norad_id"
+    ).fetchall()
+    con.executescript(
+        "ALTER TABLE satcat DROP COLUMN launch_site; "
+        "ALTER TABLE satcat_rows DROP COLUMN launch_site; PRAGMA user_version = 2;"
+    )
+    con.close()
+    with Store(db) as store:
+        rows = store.satcat()
+    assert all("launch_site" in r for r in rows.values())
+    con = sqlite3.connect(db)
+    assert con.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 3
+    after = con.execute(
+        "SELECT norad_id, name, launch_date, decay_date FROM satcat ORDER BY norad_id"
+    ).fetchall()
+    con.close()
+    assert after == satcat_before

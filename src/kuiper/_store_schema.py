@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import sqlite3
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 TABLES = ("meta", "sources", "objects", "elements", "satcat", "element_sources", "satcat_rows")
 
 _SATCAT_COLUMNS = """
@@ -29,6 +29,7 @@ _SATCAT_COLUMNS = """
     apogee_km REAL,
     perigee_km REAL,
     inclination_deg REAL,
+    launch_site TEXT,
 """
 
 _V1 = f"""
@@ -98,8 +99,10 @@ _MIGRATE_1_TO_2 = (
     _V2_ADDITIONS
     + """
 INSERT OR IGNORE INTO element_sources SELECT norad_id, epoch_ms, source_id FROM elements;
-INSERT OR IGNORE INTO satcat_rows SELECT source_id, norad_id, name, cospar_id, object_type,
-    ops_status, launch_date, decay_date, apogee_km, perigee_km, inclination_deg FROM satcat;
+INSERT OR IGNORE INTO satcat_rows (source_id, norad_id, name, cospar_id, object_type,
+    ops_status, launch_date, decay_date, apogee_km, perigee_km, inclination_deg)
+    SELECT source_id, norad_id, name, cospar_id, object_type, ops_status, launch_date,
+    decay_date, apogee_km, perigee_km, inclination_deg FROM satcat;
 """
 )
 
@@ -146,6 +149,8 @@ def prepare(conn: sqlite3.Connection) -> None:
             elif version == 1:
                 _check_columns(conn, exclude=("element_sources", "satcat_rows"))
                 _run(conn, _MIGRATE_1_TO_2)
+            if version in (1, 2):
+                _add_launch_site(conn)
             conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
             conn.execute("COMMIT")
         except BaseException:
@@ -153,6 +158,18 @@ def prepare(conn: sqlite3.Connection) -> None:
                 conn.execute("ROLLBACK")
             raise
     _check_columns(conn)
+
+
+def _add_launch_site(conn: sqlite3.Connection) -> None:
+    """Schema 3: SATCAT's LAUNCH_SITE, which attributes a provisional launch's vehicle.
+
+    Added where missing (a store migrated from 1 gets ``satcat_rows`` with it already).
+    Rows stored before stay NULL until a SATCAT file with the column is ingested.
+    """
+    for table in ("satcat", "satcat_rows"):
+        have = {r[1] for r in conn.execute(f"PRAGMA table_info({table})")}
+        if "launch_site" not in have:
+            conn.execute(f"ALTER TABLE {table} ADD COLUMN launch_site TEXT")
 
 
 def _run(conn: sqlite3.Connection, script: str) -> None:

@@ -138,6 +138,14 @@ def newest_epochs(conn: sqlite3.Connection, norad_ids) -> dict[int, dt.datetime]
 
 
 _SATCAT_SELECT = "SELECT " + ", ".join(SATCAT_FIELDS)
+# Columns named: a store migrated from schema 2 has launch_site after source_id.
+_SATCAT_INSERT = (
+    "{verb} INTO satcat ("
+    + ", ".join(SATCAT_FIELDS)
+    + ", source_id) VALUES ("
+    + ",".join("?" * (len(SATCAT_FIELDS) + 1))
+    + ")"
+)
 
 
 def apply_satcat(conn: sqlite3.Connection, rows, source_id: int) -> int:
@@ -148,7 +156,7 @@ def apply_satcat(conn: sqlite3.Connection, rows, source_id: int) -> int:
         merged = merge_rows(old, row)
         if merged is not None:
             conn.execute(
-                f"INSERT OR REPLACE INTO satcat VALUES ({','.join('?' * 11)})",
+                _SATCAT_INSERT.format(verb="INSERT OR REPLACE"),
                 (*merged, source_id),
             )
             n += 1
@@ -170,7 +178,7 @@ def rebuild_satcat(conn: sqlite3.Connection, norad_ids) -> int:
                 merged, source_id = new, source
         conn.execute("DELETE FROM satcat WHERE norad_id = ?", (norad,))
         if merged is not None:
-            conn.execute(f"INSERT INTO satcat VALUES ({','.join('?' * 11)})", (*merged, source_id))
+            conn.execute(_SATCAT_INSERT.format(verb="INSERT"), (*merged, source_id))
         n += 1
     return n
 

@@ -26,9 +26,11 @@ SATCAT_FIELDS = (
     "apogee_km",
     "perigee_km",
     "inclination_deg",
+    "launch_site",
 )
 _REQUIRED = ("OBJECT_NAME", "OBJECT_ID", "NORAD_CAT_ID", "LAUNCH_DATE", "DECAY_DATE")
 _LAUNCH, _DECAY = SATCAT_FIELDS.index("launch_date"), SATCAT_FIELDS.index("decay_date")
+_SITE = SATCAT_FIELDS.index("launch_site")
 
 
 def parse_satcat(text: str, path: str, errors) -> tuple[list[tuple], list[int]]:
@@ -80,6 +82,7 @@ def parse_satcat(text: str, path: str, errors) -> tuple[list[tuple], list[int]]:
                     _optional_float(row, "APOGEE"),
                     _optional_float(row, "PERIGEE"),
                     _optional_float(row, "INCLINATION"),
+                    (row.get("LAUNCH_SITE") or "").strip()[:16] or None,
                 )
             )
             lines.append(lineno)
@@ -104,13 +107,14 @@ def _optional_float(row: dict, key: str) -> float | None:
 def merge_rows(old: tuple | None, new: tuple) -> tuple | None:
     """The stored row after ``new`` arrives on top of ``old``; None when nothing changes.
 
-    A newer row replaces every field, except that a launch or decay date, once
-    known, is not erased by a row that lacks it (a file from before the decay).
+    A newer row replaces every field, except that a launch or decay date or a launch
+    site, once known, is not erased by a row that lacks it (a file from before the
+    decay, or a SATCAT extract without the LAUNCH_SITE column).
     """
     if old is None:
         return new
     merged = list(new)
-    for k in (_LAUNCH, _DECAY):
+    for k in (_LAUNCH, _DECAY, _SITE):
         if merged[k] is None:
             merged[k] = old[k]
     merged = tuple(merged)

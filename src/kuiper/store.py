@@ -72,6 +72,11 @@ from .elements import (
 from .errors import ElementsError, StoreError
 from .satcat import SATCAT_FIELDS, parse_satcat
 
+_SATCAT_ROWS_INSERT = (
+    f"INSERT OR IGNORE INTO satcat_rows (source_id, {', '.join(SATCAT_FIELDS)}) "
+    f"VALUES ({','.join('?' * (len(SATCAT_FIELDS) + 1))})"
+)
+
 __all__ = ["SCHEMA_VERSION", "IngestReport", "Store", "default_db_path", "open_store"]
 
 SCHEMA_VERSION = _store_schema.SCHEMA_VERSION
@@ -413,7 +418,7 @@ class Store:
                 )
             source_id = source_id[0]
             conn.executemany(
-                f"INSERT OR IGNORE INTO satcat_rows VALUES ({','.join('?' * 11)})",
+                _SATCAT_ROWS_INSERT,
                 ((source_id, *r) for r in good),
             )
             n_new = apply_satcat(conn, good, source_id)
@@ -567,23 +572,11 @@ class Store:
 
     def satcat(self, as_of: dt.datetime | None = None) -> dict[int, dict]:
         """SATCAT rows by catalog number; a decay date after ``as_of`` is hidden."""
-        rows = self.conn.execute(
-            "SELECT norad_id, name, cospar_id, object_type, ops_status, launch_date, decay_date, "
-            "apogee_km, perigee_km, inclination_deg FROM satcat"
-        ).fetchall()
+        rows = self.conn.execute(f"SELECT {', '.join(SATCAT_FIELDS)} FROM satcat").fetchall()
         out = {}
         cutoff = as_of.date().isoformat() if as_of is not None else None
         for r in rows:
-            rec = dict(
-                zip(
-                    (
-                        "norad_id name cospar_id object_type ops_status launch_date decay_date "
-                        "apogee_km perigee_km inclination_deg"
-                    ).split(),
-                    r,
-                    strict=True,
-                )
-            )
+            rec = dict(zip(SATCAT_FIELDS, r, strict=True))
             if cutoff is not None:
                 if rec["launch_date"] and rec["launch_date"] > cutoff:
                     continue
