@@ -137,15 +137,21 @@ def _figure(table: dict, key: str, where: str, required: bool) -> dict | None:
     return {"value": float(entry["value"]), "tag": entry["tag"], "source": entry["source"]}
 
 
-def _quarters(data: dict, name: str) -> tuple:
-    rows = data.get("quarter")
-    if not isinstance(rows, list) or not rows:
-        raise ManifestError(f"{name}: missing [[quarter]] entries")
-    out = []
-    for k, row in enumerate(rows, start=1):
-        where = f"{name}: [[quarter]] {k}"
+def _tables(data: dict, key: str, name: str, *, required: bool = True):
+    """``(where, row)`` for each ``[[key]]`` entry, each checked to be a table."""
+    rows = data.get(key)
+    if required and (not isinstance(rows, list) or not rows):
+        raise ManifestError(f"{name}: missing [[{key}]] entries")
+    for k, row in enumerate(rows or [], start=1):
+        where = f"{name}: [[{key}]] {k}"
         if not isinstance(row, dict):
             raise ManifestError(f"{where} is not a table")
+        yield where, row
+
+
+def _quarters(data: dict, name: str) -> tuple:
+    out = []
+    for where, row in _tables(data, "quarter", name):
         qname = _text(row, "name", where)
         if not _is_quarter_name(qname):
             raise ManifestError(f"{where} field 'name' must look like 2026-Q2, got {qname!r}")
@@ -186,10 +192,7 @@ def _is_quarter_name(text: str) -> bool:
 def _one_offs(data: dict, name: str, quarters: tuple) -> tuple:
     names = {q.name for q in quarters}
     out = []
-    for k, row in enumerate(data.get("one_off") or [], start=1):
-        where = f"{name}: [[one_off]] {k}"
-        if not isinstance(row, dict):
-            raise ManifestError(f"{where} is not a table")
+    for where, row in _tables(data, "one_off", name, required=False):
         q = _text(row, "quarter", where)
         if q not in names:
             raise ManifestError(f"{where} field 'quarter' {q!r} is not a [[quarter]] on file")
@@ -224,14 +227,8 @@ def _one_offs(data: dict, name: str, quarters: tuple) -> tuple:
 
 
 def _balance_sheets(data: dict, name: str) -> tuple:
-    rows = data.get("balance_sheet")
-    if not isinstance(rows, list) or not rows:
-        raise ManifestError(f"{name}: missing [[balance_sheet]] entries")
     out = []
-    for k, row in enumerate(rows, start=1):
-        where = f"{name}: [[balance_sheet]] {k}"
-        if not isinstance(row, dict):
-            raise ManifestError(f"{where} is not a table")
+    for where, row in _tables(data, "balance_sheet", name):
         entry = {"date_utc": _date(row, "date_utc", where), "source": _text(row, "source", where)}
         for key in BALANCE:
             f = _figure(row, key, where, True)
@@ -267,14 +264,8 @@ def _globalstar(data: dict, name: str) -> dict:
 
 
 def _anthropic(data: dict, name: str) -> tuple[tuple, str]:
-    rows = data.get("anthropic_mark")
-    if not isinstance(rows, list) or not rows:
-        raise ManifestError(f"{name}: missing [[anthropic_mark]] entries")
     marks = []
-    for k, row in enumerate(rows, start=1):
-        where = f"{name}: [[anthropic_mark]] {k}"
-        if not isinstance(row, dict):
-            raise ManifestError(f"{where} is not a table")
+    for where, row in _tables(data, "anthropic_mark", name):
         method = row.get("method")
         if method not in ANTHROPIC_METHODS:
             raise ManifestError(
