@@ -109,8 +109,8 @@ def first_call_times(db: Path) -> None:
 def throughput(inputs, targets, n_numba: int, n_numpy: int, rounds: int) -> None:
     import numba
 
-    from kuiper._forecast_numpy import simulate_numpy
     from kuiper.forecast import _run_numba
+    from kuiper.forecast._numpy import simulate_numpy
 
     print(f"\n## Throughput (as of {inputs.as_of:%Y-%m-%d %H:%M} UTC, full shipped manifest)")
     print(f"load average before: {load_average()}")
@@ -164,6 +164,7 @@ def throughput(inputs, targets, n_numba: int, n_numpy: int, rounds: int) -> None
 def end_to_end(store, n: int, repeats: int):
     """``n`` trials through forecast_deployment, timed; returns the kernel's output."""
     from kuiper import forecast as F
+    from kuiper.forecast.result import _summarise as summarise
 
     print(f"\n## {n:,} trials end to end (`forecast_deployment`, seed 2026)")
     print(f"load average before: {load_average()}")
@@ -182,7 +183,7 @@ def end_to_end(store, n: int, repeats: int):
     targets = [(m.metric, m.target) for m in milestones] + [("on_station", 578)]
     hist, reach = F._run_numba(inputs, targets, n, 2026, None)
     t2 = time.perf_counter()
-    F._summarise(store, inputs, milestones, targets, hist, reach, n, 2026)
+    summarise(store, inputs, milestones, targets, hist, reach, n, 2026)
     t3 = time.perf_counter()
     print(f"load average after: {load_average()}")
     print(
@@ -207,8 +208,8 @@ def _mean_se(h):
 
 
 def agreement(inputs, targets, hist_a, reach_a, n_numpy: int) -> None:
-    from kuiper._forecast_numpy import simulate_numpy
     from kuiper.forecast import METRICS, default_milestones
+    from kuiper.forecast._numpy import simulate_numpy
     from kuiper.timescale import UTC
 
     n_a = reach_a.shape[0]

@@ -1,7 +1,7 @@
 """The forecast engines: numba against NumPy, against hand counts, and their invariants.
 
 1. **Differential.** The numba kernel and the plain NumPy implementation of the same
-   model (``kuiper._forecast_numpy``) draw from different random streams, so they can
+   model (``kuiper.forecast._numpy``) draw from different random streams, so they can
    only agree within Monte Carlo error. On the shipped data at three as-of dates,
    20,000 trials each: reach probabilities within ``Z_TOL`` binomial standard errors,
    monthly means within ``Z_TOL`` standard errors, and monthly distributions within
@@ -28,8 +28,6 @@ import numba
 import numpy as np
 import pytest
 
-from kuiper import _forecast_kernels as K
-from kuiper._forecast_numpy import engine_sizes, simulate_numpy
 from kuiper._jit import njit
 from kuiper.forecast import (
     BLOCK_SIZE,
@@ -39,6 +37,8 @@ from kuiper.forecast import (
     default_milestones,
     load_forecast_manifest,
 )
+from kuiper.forecast import _kernels as K
+from kuiper.forecast._numpy import engine_sizes, simulate_numpy
 from kuiper.store import Store
 
 UTC = dt.UTC

@@ -21,9 +21,9 @@ import numpy as np
 import pytest
 from tests.test_provisional import new_launch  # noqa: F401  (fixture)
 
-from kuiper import _forecast_kernels as K
-from kuiper._forecast_numpy import simulate_numpy
 from kuiper.forecast import Dated, _exposure, _run_numba, build_inputs, load_forecast_manifest
+from kuiper.forecast import _kernels as K
+from kuiper.forecast._numpy import simulate_numpy
 from kuiper.store import Store
 
 UTC = dt.UTC

@@ -13,7 +13,7 @@ import math
 
 import numpy as np
 
-from ._jit import njit, prange
+from .._jit import njit, prange
 
 # The model-parameter vector `par`, by name (kuiper.forecast builds it from PAR_NAMES).
 PAR_NAMES = (

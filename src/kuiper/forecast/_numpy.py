@@ -1,6 +1,6 @@
 """Plain NumPy implementation of the Monte Carlo deployment model (see kuiper.forecast).
 
-The same model as the numba kernel ``kuiper._forecast_kernels.simulate``, step for step,
+The same model as the numba kernel ``kuiper.forecast._kernels.simulate``, step for step,
 but vectorised across a batch of trials instead of looping over them: the loops run over
 vehicles, contracts and launch slots, and every operation acts on all trials of the
 batch at once (a trial that has stopped, e.g. whose contract ran past the horizon, is
@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._forecast_kernels import PAR_NAMES
+from ._kernels import PAR_NAMES
 
 BATCH_TRIALS = 10_000
 METRICS = ("launched", "in_orbit", "on_station")
