@@ -32,6 +32,18 @@ class ForecastInputs:
     initial: np.ndarray
     month_end: list[dt.date]
     horizon_utc: dt.date
+    # What the engine buys (purchase_inputs); by default nothing.
+    purchase: dict = dataclasses.field(
+        default_factory=lambda: {
+            "vehicle": -1,
+            "static_launches": 0,
+            "lead_mu": 0.0,
+            "lead_sigma": 0.0,
+            "goal": None,
+            "shortfall_satellites": 0,
+            "mode": "contracted only",
+        }
+    )
 
     def month_end_day(self) -> np.ndarray:
         return np.array([_days(d, self.as_of) for d in self.month_end], dtype=np.float64)
@@ -151,21 +163,77 @@ def model_parameters(manifest: ForecastManifest, as_of: dt.datetime, *, lost: in
     return np.array([values[name] for name in PAR_NAMES], dtype=np.float64)
 
 
+def purchase_inputs(
+    manifest: ForecastManifest,
+    vehicles: list[dict],
+    as_of: dt.datetime,
+    launched: int,
+    *,
+    contracted_only: bool = False,
+) -> dict:
+    """What the engine buys: launches for the standing shortfall, and re-flights.
+
+    The shortfall is the newest goal known at ``as_of`` less the satellites launched
+    and those the launches under contract carry; it is bought on the purchase vehicle
+    (last in :func:`vehicle_order`) at the as-of date, each launch flying no sooner
+    than a lognormal lead time later. Payload losses are re-bought in the trial, at the
+    loss, on the same lead time. ``vehicle`` is -1 when nothing is bought.
+    """
+    from .manifest import MAX_CONTRACT_LAUNCHES
+
+    p = manifest.purchases
+    off = {"vehicle": -1, "static_launches": 0, "lead_mu": 0.0, "lead_sigma": 0.0}
+    if p is None or contracted_only:
+        return {**off, "goal": None, "shortfall_satellites": 0, "mode": "contracted only"}
+    as_of_date = as_of.astimezone(UTC).date()
+    goal = _newest(p.goals, as_of_date)
+    pv = len(vehicles) - 1
+    committed = launched + sum(
+        v["contracted_launches"] * v["satellites_per_launch"] for v in vehicles
+    )
+    goal_n = goal.value["satellites"] if goal else 0
+    shortfall = max(goal_n - committed, 0)
+    per_launch = vehicles[pv]["satellites_per_launch"]
+    return {
+        "vehicle": pv,
+        "static_launches": min(math.ceil(shortfall / per_launch), MAX_CONTRACT_LAUNCHES),
+        "lead_mu": math.log(p.lead_median_days),
+        "lead_sigma": p.lead_sigma,
+        "goal": goal_n or None,
+        "shortfall_satellites": int(shortfall),
+        "mode": "with purchases",
+    }
+
+
+def vehicle_order(manifest: ForecastManifest, contracted_only: bool = False) -> list:
+    """The manifest's vehicles in the engine's order: the purchase vehicle last.
+
+    The engine simulates vehicles one after another; the vehicle new launches are
+    bought on goes last, so every other vehicle's payload losses are known when it
+    re-flies them.
+    """
+    p = None if contracted_only or manifest.purchases is None else manifest.purchases.vehicle
+    return [v for v in manifest.vehicles if v.name != p] + [
+        v for v in manifest.vehicles if v.name == p
+    ]
+
+
 def vehicle_inputs(
-    manifest: ForecastManifest, log: list, as_of: dt.datetime
+    manifest: ForecastManifest, log: list, as_of: dt.datetime, *, contracted_only: bool = False
 ) -> tuple[list[dict], dict[str, np.ndarray], dict[str, np.ndarray]]:
     """Each vehicle's cadence, hazards, readiness and schedule; contracts and events.
 
     ``log`` holds the launches (``kuiper.manifest.Launch``-like: mission,
     launch_date_utc, vehicle, satellites, outcome, production) flown by ``as_of``;
-    nothing else is read, so any constellation's launch log will do.
+    nothing else is read, so any constellation's launch log will do. Vehicles come in
+    :func:`vehicle_order`.
     """
     as_of_date = as_of.astimezone(UTC).date()
     m = manifest.model
     vehicles = []
     c_vehicle, c_launches, c_known = [], [], []
     e_vehicle, e_from, e_kind = [], [], []
-    for vi, v in enumerate(manifest.vehicles):
+    for vi, v in enumerate(vehicle_order(manifest, contracted_only)):
         flown = sorted(
             (la for la in log if la.vehicle in v.log_names and la.outcome == "success"),
             key=lambda la: la.launch_date_utc,
@@ -200,16 +268,30 @@ def vehicle_inputs(
         else:
             mode, first_success, obs_n, obs_t = 2, 0.0, 0, 0.0
         used = len(flown)  # the protoflight used an Atlas V contract too
+        n_c0 = len(c_vehicle)
+        # A cancellation known by the date voids the contracts known by its date_utc.
+        void_through = max(
+            (
+                e.value["date_utc"]
+                for e in v.events
+                if e.value["kind"] == "cancelled" and e.known_utc <= as_of_date
+            ),
+            default=None,
+        )
         for c in v.contracts:
             if c.known_utc > as_of_date:
                 continue
             n = c.value["launches"]
+            if void_through is not None and c.known_utc <= void_through:
+                n = min(n, used)  # what was flown under it stays flown
             take = min(n, used)
             used -= take
             c_vehicle.append(vi)
             c_launches.append(n - take)
             c_known.append(_days(c.known_utc, as_of))
         for e in v.events:
+            if e.value["kind"] == "cancelled":
+                continue
             if e.known_utc <= as_of_date and e.value["date_utc"] <= as_of_date:
                 e_vehicle.append(vi)
                 e_from.append(_days(e.value["date_utc"], as_of))
@@ -224,6 +306,10 @@ def vehicle_inputs(
         vehicles.append(
             {
                 "name": v.name,
+                "contracted_launches": int(sum(c_launches[k] for k in range(n_c0, len(c_vehicle)))),
+                "first_kuiper_date": (
+                    kuiper_flown[0].launch_date_utc.isoformat() if kuiper_flown else None
+                ),
                 "schedule_net_days": sorted(_days(d, as_of) for d in newest_net.values()),
                 "satellites_per_launch": sats,
                 "ready_mode": mode,
@@ -274,11 +360,14 @@ def build_inputs(
     as_of: dt.datetime,
     manifest: ForecastManifest,
     launch_log: tuple | None = None,
+    *,
+    contracted_only: bool = False,
 ) -> ForecastInputs:
     """Collect the engine's inputs from the store, the launch log and the manifest.
 
     Everything is filtered to ``as_of``: launches by date, element sets by epoch,
-    manifest facts by ``known_utc``.
+    manifest facts by ``known_utc``. ``contracted_only`` buys no launches beyond those
+    under contract (see :func:`purchase_inputs`).
     """
     from ..manifest import load_launches
     from ..tracker import fleet_from_store
@@ -293,7 +382,9 @@ def build_inputs(
     # lacks; kuiper.tracker.launches_as_of): they count as flown, so their satellites
     # join the raising groups and an attributed vehicle's remaining contracts go down.
     log = [la for la in fleet.launches if la.launch_date_utc and la.launch_date_utc <= as_of_date]
-    vehicles, contracts, events = vehicle_inputs(manifest, log, as_of)
+    vehicles, contracts, events = vehicle_inputs(
+        manifest, log, as_of, contracted_only=contracted_only
+    )
 
     # Orbit raising from the tracker, as of the date.
     # The newest raising_recent_launches launches' medians (raising has got faster).
@@ -362,6 +453,9 @@ def build_inputs(
         initial=np.array([t["launched"], t["in_orbit"], t["on_station"]], np.int64),
         month_end=_month_ends(as_of_date, manifest.horizon_utc),
         horizon_utc=manifest.horizon_utc,
+        purchase=purchase_inputs(
+            manifest, vehicles, as_of, int(t["launched"]), contracted_only=contracted_only
+        ),
     )
 
 

@@ -19,6 +19,12 @@ from ..manifest import read_data_toml
 # small input from exhausting the machine.
 LATEST_HORIZON_UTC = dt.date(2100, 1, 1)
 MAX_CONTRACT_LAUNCHES = 1_000  # launches in one contract; Kuiper's largest is 38
+MAX_GOAL = 100_000  # satellites an operator means to launch; Kuiper's Gen-1 + Gen-2 is 7,774
+
+# grounded: the fleet stands down from date_utc; pad_lost: a single pad is lost;
+# cancelled: every launch under contracts known by date_utc is void from then on
+# (OneWeb's Soyuz launches, 2022-03-04).
+EVENT_KINDS = ("grounded", "pad_lost", "cancelled")
 
 _MODEL_KEYS = (
     "plan_ratio_median_new plan_ratio_median_mature plan_ratio_sigma mature_after_years "
@@ -66,6 +72,23 @@ class Vehicle:
 
 
 @dataclasses.dataclass(frozen=True)
+class Purchases:
+    """What the operator does when its launches under contract fall short of its goal.
+
+    ``goals`` are dated statements of the satellites the operator means to launch (the
+    newest known at the as-of date applies); new launches are bought on ``vehicle``
+    and fly no sooner than a lognormal lead time (median ``lead_median_days``) after
+    the purchase.
+    """
+
+    vehicle: str
+    lead_median_days: float
+    lead_sigma: float
+    goals: tuple[Dated, ...]
+    source: str
+
+
+@dataclasses.dataclass(frozen=True)
 class ForecastManifest:
     """Validated contents of a forecast TOML."""
 
@@ -74,6 +97,7 @@ class ForecastManifest:
     horizon_utc: dt.date
     supply: tuple[Dated, ...]
     vehicles: tuple[Vehicle, ...]
+    purchases: Purchases | None = None
 
 
 def _date(value, where: str) -> dt.date:
@@ -195,9 +219,10 @@ def load_forecast_manifest(path: str | Path | None = None) -> ForecastManifest:
             raise ManifestError(f"{where}: 'log_names' must be a list of strings")
         events = _dated_list(v, "event", {"kind": "str", "date_utc": "date"}, where)
         for e in events:
-            if e.value["kind"] not in ("grounded", "pad_lost"):
+            if e.value["kind"] not in EVENT_KINDS:
                 raise ManifestError(
-                    f"{where}: event kind {e.value['kind']!r} is not grounded/pad_lost"
+                    f"{where}: event kind {e.value['kind']!r} is not "
+                    + "/".join(EVENT_KINDS)
                 )
         for entry in v.get("record") or []:
             if isinstance(entry, dict):
@@ -227,4 +252,39 @@ def load_forecast_manifest(path: str | Path | None = None) -> ForecastManifest:
         )
     if not vehicles:
         raise ManifestError(f"{name}: no [[vehicle]] entries")
-    return ForecastManifest(name, params, horizon, supply, tuple(vehicles))
+    purchases = _purchases(data.get("purchases"), name, vehicles)
+    return ForecastManifest(name, params, horizon, supply, tuple(vehicles), purchases)
+
+
+def _purchases(table, name: str, vehicles: list[Vehicle]) -> Purchases | None:
+    if table is None:
+        return None
+    where = f"{name} [purchases]"
+    if not isinstance(table, dict):
+        raise ManifestError(f"{where}: not a table")
+    names = [v.name for v in vehicles]
+    if table.get("vehicle") not in names:
+        raise ManifestError(
+            f"{where} vehicle: {table.get('vehicle')!r} is not one of the [[vehicle]] names "
+            f"({', '.join(names)})"
+        )
+    if not isinstance(table.get("source"), str) or not table["source"].strip():
+        raise ManifestError(f"{where}: every figure needs a 'source'")
+    lead = float(_number(table, "lead_median_days", where))
+    if lead <= 0.0:
+        raise ManifestError(f"{where}: lead_median_days must be greater than 0, got {lead}")
+    goals = _dated_list(table, "goal", {"satellites": "int"}, where)
+    if not goals:
+        raise ManifestError(f"{where}: no [[purchases.goal]] entries")
+    for g in goals:
+        if not 0 < g.value["satellites"] <= MAX_GOAL:
+            raise ManifestError(
+                f"{where} goal known {g.known_utc}: satellites must be within 1-{MAX_GOAL:,}"
+            )
+    return Purchases(
+        vehicle=table["vehicle"],
+        lead_median_days=lead,
+        lead_sigma=float(_number(table, "lead_sigma", where)),
+        goals=goals,
+        source=table["source"],
+    )
