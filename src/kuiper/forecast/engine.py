@@ -5,15 +5,34 @@ from __future__ import annotations
 import datetime as dt
 import os
 from collections.abc import Callable
+from typing import NamedTuple
 
 import numpy as np
 
 from ..errors import KuiperError
 from ..timescale import UTC
-from .inputs import ForecastInputs, build_inputs
+from .inputs import ForecastInputs, _days, build_inputs
 from .manifest import ForecastManifest, load_forecast_manifest
 from .milestones import METRICS, Milestone, default_milestones
 from .result import Forecast, _summarise
+
+
+class EngineResult(NamedTuple):
+    """What either engine returns.
+
+    ``hist`` (n_month, 3, n_bins): trials at each count of each metric at each month
+    end; ``reach`` (trials, n_target): the first day each target is met (+inf if not by
+    the horizon, 0 if met already); ``vehicle_hist`` (n_vehicle, n_deadline,
+    n_bins_vehicle): trials at each count of satellites each vehicle delivered by each
+    deadline; ``first_day`` (trials, n_vehicle): each vehicle's first attempt (+inf if
+    none by the horizon).
+    """
+
+    hist: np.ndarray
+    reach: np.ndarray
+    vehicle_hist: np.ndarray
+    first_day: np.ndarray
+
 
 DEFAULT_TRIALS = 100_000
 BLOCK_SIZE = 1000
@@ -29,31 +48,25 @@ def _run_numba(
     *,
     n_chunk: int = N_CHUNK,
     batch_blocks: int = 100_000 // BLOCK_SIZE,
-):
+    deadline_days=(),
+) -> EngineResult:
     """Run the numba kernel in calls of ``batch_blocks`` blocks (progress in between).
 
     The result depends on ``seed`` and ``BLOCK_SIZE`` only: not on ``n_chunk`` (how
     blocks are spread over threads), the thread count, or ``batch_blocks``.
     """
     from . import _kernels as K
-    from ._numpy import schedule_arrays
+    from ._numpy import engine_sizes, schedule_arrays
 
-    month_end_day = inputs.month_end_day()
-    offsets = np.rint(month_end_day - month_end_day[0]).astype(np.int64)
-    month_of_day = np.searchsorted(offsets, np.arange(offsets[-1] + 1), side="right")
+    sizes = engine_sizes(inputs)
+    month_end_day = sizes["month_end_day"]
     c, e, g = inputs.contracts, inputs.events, inputs.groups
     v = inputs.vehicles
-    max_sats = int(
-        inputs.initial.max()
-        + sum(
-            n * v[i]["satellites_per_launch"]
-            for i, n in zip(c["vehicle"], c["launches"], strict=True)
-        )
-        + g["raising"].sum()
-    )
-    n_bins = max_sats + 2
-    max_launches = int(c["launches"].sum()) + 1
-    hist = np.zeros((n_chunk, len(month_end_day), 3, n_bins), np.int32)
+    max_launches = sizes["max_launches"]
+    hist = np.zeros((n_chunk, len(month_end_day), 3, sizes["n_bins"]), np.int32)
+    d_day = np.asarray(deadline_days, np.float64)
+    v_hist = np.zeros((n_chunk, len(v), len(d_day), sizes["n_bins_vehicle"]), np.int32)
+    first_day = np.empty((n_trial, len(v)))
     t_metric = np.array([METRICS.index(mt) for mt, _ in targets], np.int64)
     t_count = np.array([n for _, n in targets], np.int64)
     reach = np.empty((n_trial, len(targets)))
@@ -94,6 +107,9 @@ def _run_numba(
             c["launches"],
             c["known_day"],
             *vehicle_arrays,
+            sizes["buy_i"],
+            sizes["buy_f"],
+            d_day,
             e["vehicle"],
             e["from_day"],
             e["kind"],
@@ -103,17 +119,19 @@ def _run_numba(
             g["raising"],
             g["median"],
             month_end_day,
-            month_of_day.astype(np.int64),
+            sizes["month_of_day"],
             inputs.initial,
             t_metric,
             t_count,
             max_launches,
             hist,
             reach[lo:hi],
+            v_hist,
+            first_day[lo:hi],
         )
         if progress:
             progress(hi, n_trial)
-    return hist.sum(axis=0), reach
+    return EngineResult(hist.sum(axis=0), reach, v_hist.sum(axis=0), first_day)
 
 
 def memory_estimate_bytes(inputs: ForecastInputs, n_target: int, trials: int, engine: str) -> int:
@@ -122,12 +140,16 @@ def memory_estimate_bytes(inputs: ForecastInputs, n_target: int, trials: int, en
 
     sizes = engine_sizes(inputs)
     cells = sizes["n_month"] * 3 * sizes["n_bins"]
-    if engine == "numpy":  # int64 histogram plus a batch's launch slots and events
-        slots = int(inputs.contracts["launches"].sum()) + 1
-        work = 8 * cells + 8 * 16 * min(trials, BATCH_TRIALS) * (slots + sizes["n_month"])
-    else:  # int32 histogram per chunk
-        work = 4 * N_CHUNK * cells
-    return 8 * trials * n_target + work
+    n_v = len(inputs.vehicles)
+    cells_v = n_v * n_target * sizes["n_bins_vehicle"]  # deadlines: at most one per target
+    if engine == "numpy":  # int64 histograms plus a batch's launch slots and events
+        slots = sizes["max_launches"]
+        work = 8 * (cells + cells_v) + 8 * 16 * min(trials, BATCH_TRIALS) * (
+            slots + sizes["n_month"]
+        )
+    else:  # int32 histograms per chunk
+        work = 4 * N_CHUNK * (cells + cells_v)
+    return 8 * trials * (n_target + n_v) + work
 
 
 def _available_bytes() -> int | None:
@@ -163,21 +185,23 @@ def run_engine(
     *,
     engine: str = "numba",
     progress: Callable[[int, int], None] | None = None,
-) -> tuple[np.ndarray, np.ndarray]:
+    deadline_days=(),
+) -> EngineResult:
     """Simulate ``trials`` trials of ``inputs``: month-end histograms and reach days.
 
     ``targets`` are ``(metric, count)`` pairs. Returns ``hist`` (n_month, 3, n_bins),
     the count of trials at each count of each metric at each month end, and ``reach``
     (trials, n_target), the first day after ``as_of`` each target is met (+inf if not
-    within the horizon, 0 if met already).
+    within the horizon, 0 if met already); see :class:`EngineResult`. ``deadline_days``
+    (days after ``as_of``) are where each vehicle's deliveries are counted.
     """
     check_memory(inputs, len(targets), trials, engine)
     if engine == "numba":
-        return _run_numba(inputs, targets, trials, seed, progress)
+        return _run_numba(inputs, targets, trials, seed, progress, deadline_days=deadline_days)
     if engine == "numpy":
         from ._numpy import simulate_numpy
 
-        return simulate_numpy(inputs, targets, trials, seed, progress)
+        return simulate_numpy(inputs, targets, trials, seed, progress, deadline_days=deadline_days)
     raise KuiperError(f"engine {engine!r} is not numba or numpy")
 
 
@@ -192,6 +216,7 @@ def forecast_deployment(
     engine: str = "numba",
     progress: Callable[[int, int], None] | None = None,
     launch_log: tuple | None = None,
+    contracted_only: bool = False,
 ) -> Forecast:
     """Forecast deployment as of a date.
 
@@ -215,6 +240,9 @@ def forecast_deployment(
         Called as ``progress(trials_done, trials)``.
     launch_log : tuple of Launch, optional
         Replaces the shipped launch log (``kuiper.manifest.load_launches(path)``).
+    contracted_only : bool
+        Buy nothing beyond the launches under contract (the manifest's ``[purchases]``
+        off); the default re-flies lost payloads and buys the shortfall to the goal.
     """
     if trials < 1:
         raise KuiperError(f"trials must be at least 1, got {trials}")
@@ -229,9 +257,12 @@ def forecast_deployment(
             f"{manifest.horizon_utc} ({manifest.path} [model] horizon_utc)"
         )
     milestones = milestones or default_milestones()
-    inputs = build_inputs(store, as_of, manifest, launch_log)
+    inputs = build_inputs(store, as_of, manifest, launch_log, contracted_only=contracted_only)
     targets = [(ms.metric, ms.target) for ms in milestones]
     if not any(t == ("on_station", 578) for t in targets):
         targets.append(("on_station", 578))  # service can start (FACTS.md section 1)
-    hist, reach = run_engine(inputs, targets, trials, seed, engine=engine, progress=progress)
-    return _summarise(store, inputs, milestones, targets, hist, reach, trials, seed, launch_log)
+    deadlines = [_days(ms.deadline_utc, as_of) for ms in milestones]
+    result = run_engine(
+        inputs, targets, trials, seed, engine=engine, progress=progress, deadline_days=deadlines
+    )
+    return _summarise(store, inputs, milestones, targets, result, trials, seed, launch_log)

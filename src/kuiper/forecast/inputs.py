@@ -16,6 +16,19 @@ PROFILE_QUANTILES = (0.1, 0.3, 0.5, 0.7, 0.9)
 DEFAULT_PROFILE = (0.75, 0.9, 1.0, 1.1, 1.35)
 
 
+def no_purchase() -> dict:
+    """The purchase inputs of a forecast that buys nothing (``--contracted-only``)."""
+    return {
+        "vehicle": -1,
+        "static_launches": 0,
+        "lead_mu": 0.0,
+        "lead_sigma": 0.0,
+        "goal": None,
+        "shortfall_satellites": 0,
+        "mode": "contracted only",
+    }
+
+
 @dataclasses.dataclass
 class ForecastInputs:
     """Everything the engine needs, built from information known at ``as_of``."""
@@ -33,17 +46,7 @@ class ForecastInputs:
     month_end: list[dt.date]
     horizon_utc: dt.date
     # What the engine buys (purchase_inputs); by default nothing.
-    purchase: dict = dataclasses.field(
-        default_factory=lambda: {
-            "vehicle": -1,
-            "static_launches": 0,
-            "lead_mu": 0.0,
-            "lead_sigma": 0.0,
-            "goal": None,
-            "shortfall_satellites": 0,
-            "mode": "contracted only",
-        }
-    )
+    purchase: dict = dataclasses.field(default_factory=lambda: no_purchase())
 
     def month_end_day(self) -> np.ndarray:
         return np.array([_days(d, self.as_of) for d in self.month_end], dtype=np.float64)
@@ -182,9 +185,8 @@ def purchase_inputs(
     from .manifest import MAX_CONTRACT_LAUNCHES
 
     p = manifest.purchases
-    off = {"vehicle": -1, "static_launches": 0, "lead_mu": 0.0, "lead_sigma": 0.0}
     if p is None or contracted_only:
-        return {**off, "goal": None, "shortfall_satellites": 0, "mode": "contracted only"}
+        return no_purchase()
     as_of_date = as_of.astimezone(UTC).date()
     goal = _newest(p.goals, as_of_date)
     pv = len(vehicles) - 1
@@ -337,6 +339,7 @@ def vehicle_inputs(
                     or bool(kuiper_flown)
                 ),
                 "kuiper_flights": len(kuiper_flown),
+                "flown_satellites": int(sum(la.satellites or 0 for la in kuiper_flown)),
                 "last_day": (
                     _days(kuiper_flown[-1].launch_date_utc, as_of) if kuiper_flown else 0.0
                 ),

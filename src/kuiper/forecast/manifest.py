@@ -221,8 +221,7 @@ def load_forecast_manifest(path: str | Path | None = None) -> ForecastManifest:
         for e in events:
             if e.value["kind"] not in EVENT_KINDS:
                 raise ManifestError(
-                    f"{where}: event kind {e.value['kind']!r} is not "
-                    + "/".join(EVENT_KINDS)
+                    f"{where}: event kind {e.value['kind']!r} is not " + "/".join(EVENT_KINDS)
                 )
         for entry in v.get("record") or []:
             if isinstance(entry, dict):

@@ -30,6 +30,8 @@ class Forecast:
     month_end: list[dt.date] = dataclasses.field(repr=False)
     reach_day: np.ndarray = dataclasses.field(repr=False)
     initial: tuple[int, int, int] = (0, 0, 0)
+    vehicles: list[dict] = dataclasses.field(default_factory=list)
+    purchases: dict = dataclasses.field(default_factory=dict)
 
     def to_dict(self) -> dict:
         return {
@@ -44,6 +46,8 @@ class Forecast:
             "milestones": self.milestones,
             "monthly": self.monthly,
             "reach_date": self.reach_date,
+            "vehicles": self.vehicles,
+            "purchases": self.purchases,
         }
 
     def render(self, every_months: int = 6) -> str:
@@ -98,7 +102,7 @@ def _quantile_from_hist(h: np.ndarray, q: float) -> int:
 
 
 def _summarise(
-    store, inputs, milestones, targets, hist, reach, trials, seed, launch_log=None
+    store, inputs, milestones, targets, result, trials, seed, launch_log=None
 ) -> Forecast:
     from ..tracker import fleet_from_store
 
@@ -106,6 +110,7 @@ def _summarise(
     from ._kernels import PAR_NAMES
 
     horizon_day = inputs.par[PAR_NAMES.index("horizon")]
+    hist, reach = result.hist, result.reach
     out_ms = []
     for k, ms in enumerate(milestones):
         entry = {
@@ -169,4 +174,68 @@ def _summarise(
         month_end=inputs.month_end,
         reach_day=reach,
         initial=tuple(int(x) for x in inputs.initial),
+        vehicles=vehicle_summary(inputs, milestones, result),
+        purchases=purchase_summary(inputs),
     )
+
+
+def _date_after(as_of: dt.datetime, day: float) -> str:
+    return (as_of + dt.timedelta(days=float(day))).date().isoformat()
+
+
+def vehicle_summary(inputs, milestones, result) -> list[dict]:
+    """Per vehicle: launches under contract, satellites delivered by each future
+    milestone deadline (P5/P50/P95, counting those flown already), and its first
+    Kuiper flight (observed, or P5/P50/P95 with the chance it comes by the horizon)."""
+    from ._kernels import PAR_NAMES
+
+    horizon_day = inputs.par[PAR_NAMES.index("horizon")]
+    as_of_date = inputs.as_of.astimezone(UTC).date()
+    out = []
+    for v, veh in enumerate(inputs.vehicles):
+        delivered = []
+        for d, ms in enumerate(milestones):
+            if ms.deadline_utc <= as_of_date or d >= result.vehicle_hist.shape[1]:
+                continue
+            h = result.vehicle_hist[v, d]
+            row = {"milestone": ms.name, "deadline": ms.deadline_utc.isoformat()}
+            for q in (0.05, 0.50, 0.95):
+                row[f"p{int(q * 100):02d}"] = veh["flown_satellites"] + _quantile_from_hist(h, q)
+            delivered.append(row)
+        if veh.get("first_kuiper_date"):
+            first = {"observed": veh["first_kuiper_date"]}
+        else:
+            days = result.first_day[:, v]
+            capped = np.where(days <= horizon_day, days, np.inf)
+            first = {"p_by_horizon": float(np.mean(np.isfinite(capped)))}
+            for q in (0.05, 0.50, 0.95):
+                x = float(np.quantile(capped, q, method="inverted_cdf"))
+                first[f"p{int(q * 100):02d}"] = (
+                    _date_after(inputs.as_of, x) if np.isfinite(x) else None
+                )
+        out.append(
+            {
+                "name": veh["name"],
+                "contracted": int(veh["contracted_launches"]),
+                "satellites_per_launch": int(veh["satellites_per_launch"]),
+                "flown_satellites": int(veh["flown_satellites"]),
+                "delivered": delivered,
+                "first_kuiper_flight": first,
+            }
+        )
+    return out
+
+
+def purchase_summary(inputs) -> dict:
+    """Which model was used: with purchases (and what was bought) or contracted only."""
+    p = inputs.purchase
+    v = p["vehicle"]
+    return {
+        "mode": p["mode"],
+        "vehicle": inputs.vehicles[v]["name"] if v >= 0 else None,
+        "goal_satellites": p["goal"],
+        "shortfall_satellites": int(p["shortfall_satellites"]),
+        "launches_bought_at_as_of": int(p["static_launches"]) if v >= 0 else 0,
+        "lead_median_days": round(float(np.exp(p["lead_mu"])), 1) if v >= 0 else None,
+        "losses_re_flown": v >= 0,
+    }
