@@ -117,8 +117,14 @@ def forecast(as_of, db, as_json, targets, deadlines, metric, trials, seed, manif
     type=click.Path(dir_okay=False, exists=True),
     help="Forecast assumptions (TOML) replacing the shipped forecast.toml.",
 )
+@click.option(
+    "--reference",
+    metavar="NAME|DIR",
+    help="Backtest another constellation instead: a shipped reference class "
+    "(oneweb, iridium_next) or a folder of your own (format below).",
+)
 @fail_cleanly
-def backtest_cmd(db, as_json, output, dpi, origins, trials, seed, metric, manifest):
+def backtest_cmd(db, as_json, output, dpi, origins, trials, seed, metric, manifest, reference):
     """Score past forecasts against what happened: interval coverage, CRPS and Brier.
 
     Forecasts as of each origin, using only data dated on or before it, and compares
@@ -128,12 +134,31 @@ def backtest_cmd(db, as_json, output, dpi, origins, trials, seed, metric, manife
     targets that resolve within the history (kuiper.forecast.backtest.BACKTEST_MILESTONES).
     With -o, also draws the scores (PNG or SVG).
 
+    With --reference, the same scores for another constellation's deployment, from its
+    launch log and dated manifest alone, as of every month end until it launched its
+    target and up to 36 months ahead, on satellites launched (JSON adds by_bucket:
+    coverage over horizon buckets 1-3 ... 12-36 months). A reference folder holds:
+
+    \b
+      launches.csv   mission,launch_date_utc,vehicle,satellites,outcome,source
+                     (+ optional production true/false, note); dates YYYY-MM-DD
+                     or YYYY-MM-DDTHH:MMZ; outcome success/failure
+      forecast.toml  the schema of kuiper/data/forecast.toml (dated contracts,
+                     plans, records, schedules, events, supply, purchases) plus
+                     [reference] name, target_satellites, history_through_utc,
+                     source (optional origins_from_utc, origins_through_utc,
+                     horizon_months)
+
     \b
     Examples:
       kuiper backtest
       kuiper backtest -o backtest.png --trials 50000
       kuiper backtest --origin 2025-07-15 --origin 2026-01-30 --json
+      kuiper backtest --reference oneweb --json
+      kuiper backtest --reference ./my-constellation --trials 5000
     """
+    if reference is not None:
+        return _reference_backtest(reference, origins, trials, seed, as_json, output, manifest)
     from ..forecast import load_forecast_manifest
     from ..forecast.backtest import backtest
 
@@ -153,6 +178,25 @@ def backtest_cmd(db, as_json, output, dpi, origins, trials, seed, metric, manife
 
         path = plots.save(plots.plot_backtest(result, metric=metric)[0], output, dpi=dpi)
         click.echo(f"wrote {path}", err=as_json)
+
+
+def _reference_backtest(reference, origins, trials, seed, as_json, output, manifest):
+    """``kuiper backtest --reference``: one call to kuiper.forecast.reference."""
+    from ..forecast.reference import load_reference, reference_backtest
+
+    if output or manifest:
+        raise click.UsageError(
+            "--reference takes its manifest from its folder and draws no picture"
+        )
+    ref = load_reference(reference)
+    result = reference_backtest(
+        ref,
+        trials=trials,
+        seed=seed,
+        origins=list(origins) or None,
+        progress=progress("Backtesting"),
+    )
+    click.echo(dumps_strict(result.to_dict()) if as_json else result.render())
 
 
 @plot.command("cadence", context_settings=CONTEXT)

@@ -350,25 +350,29 @@ def _as_known(manifest: ForecastManifest, log: list, as_of: dt.date) -> Forecast
     return dataclasses.replace(manifest, vehicles=tuple(vehicles))
 
 
-def _pause_exposure(vehicles: list[dict], manifest, log: list, as_of: dt.date) -> None:
+def _pause_exposure(
+    vehicles: list[dict], known: ForecastManifest, raw: ForecastManifest, log: list, as_of: dt.date
+) -> None:
     """Take grounded time out of a flying vehicle's learned cadence (in place).
 
     :func:`~kuiper.forecast.inputs.vehicle_inputs` counts every day under contract as
     exposure. A gap between launches that a grounding interrupted says nothing about
     the cadence, so it is dropped (its launch and its exposure); the days since a
-    grounding that is still in force are not exposure either.
+    grounding that is still in force are not exposure either. ``known`` is the
+    manifest as of the date (:func:`_as_known`), ``raw`` the one with every event.
     """
-    from .inputs import _exposure, vehicle_order
+    from .inputs import _exposure
 
-    m = manifest.model
-    by_name = {v.name: v for v in vehicle_order(manifest)}
+    m = known.model
+    by_name = {v.name: v for v in known.vehicles}
+    raw_events = {v.name: v.events for v in raw.vehicles}
     for vd in vehicles:
         v = by_name[vd["name"]]
         if vd["ready_mode"] != 0:
             continue
         grounded = sorted(
             e.value["date_utc"]
-            for e in v.events
+            for e in raw_events[v.name]
             if e.value["kind"] in ("grounded", "pad_lost")
             and e.known_utc <= as_of
             and e.value["date_utc"] <= as_of
@@ -379,15 +383,13 @@ def _pause_exposure(vehicles: list[dict], manifest, log: list, as_of: dt.date) -
         prod = sorted(la.launch_date_utc for la in mine if la.production)
         used = sorted(la.launch_date_utc for la in mine)
 
-        def exposure(dates):
-            return _exposure(
-                dates,
-                used,
-                v.contracts,
-                as_of,
-                m["new_contract_lead_median_days"],
-                m["recency_half_life_days"],
-            )
+        args = (
+            used,
+            v.contracts,
+            as_of,
+            m["new_contract_lead_median_days"],
+            m["recency_half_life_days"],
+        )
 
         n, t = vd["obs_n"], vd["obs_t_days"]
         for d0, d1 in zip(prod, prod[1:] + [as_of], strict=True):
@@ -395,10 +397,10 @@ def _pause_exposure(vehicles: list[dict], manifest, log: list, as_of: dt.date) -
                 continue
             if d1 == as_of:  # open since the last launch: grounded days are not exposure
                 g = min(g for g in grounded if d0 <= g)
-                t -= min((as_of - g).days, exposure([d0])[1])
+                t -= min((as_of - g).days, _exposure([d0], *args)[1])
             else:
-                n_gap, t_gap = exposure([d0, d1])
-                t -= t_gap - exposure([d1])[1]
+                n_gap, t_gap = _exposure([d0, d1], *args)
+                t -= t_gap - _exposure([d1], *args)[1]
                 n -= n_gap
         vd["obs_n"], vd["obs_t_days"] = max(n, 0.0), max(t, 1.0)
 
@@ -409,7 +411,7 @@ def reference_inputs(ref: ReferenceClass, origin: dt.date) -> ForecastInputs:
     log = [la for la in ref.launches if la.launch_date_utc <= origin]
     manifest = _as_known(ref.manifest, log, origin)
     vehicles, contracts, events = vehicle_inputs(manifest, log, as_of)
-    _pause_exposure(vehicles, ref.manifest, log, origin)
+    _pause_exposure(vehicles, manifest, ref.manifest, log, origin)
     launched = ref.launched_by(origin)
     after = origin + dt.timedelta(days=1)
     months = _month_ends(after, manifest.horizon_utc)[: ref.horizon_months]
@@ -482,7 +484,10 @@ class ReferenceBacktest(Backtest):
             f"{'all':>7}{s['n_scores']:>6}{pct(s['coverage50']):>9}"
             f"{pct(s['coverage90']):>9}{num(s['crps']['launched']):>8}"
         )
-        lines += ["", f"{'origin':<12}{'launched':>9}{'P50 +12m':>10}{'P50 +36m':>10}{'real +12m':>10}"]
+        lines += [
+            "",
+            f"{'origin':<12}{'launched':>9}{'P50 +12m':>10}{'P50 +36m':>10}{'real +12m':>10}",
+        ]
         for o in self.origins:
             by_h = {x["horizon_months"]: x for x in o["scores"]}
             cells = [
@@ -506,6 +511,30 @@ def _pool(scores: list[dict]) -> dict:
     }
 
 
+def _origin_dates(ref: ReferenceClass, origins) -> list[dt.date]:
+    """Origins given as dates or strings (UTC dates), checked against the history."""
+    from ..timescale import parse_utc
+
+    first = ref.launches[0].launch_date_utc
+    out = set()
+    for d in origins:
+        day = parse_utc(d, end_of_day=True).date() if not isinstance(d, dt.date) else d
+        if day < first:
+            raise KuiperError(f"origin {day}: before the first launch ({first}) of {ref.name}")
+        if not _month_ends(day + dt.timedelta(days=1), ref.history_through_utc):
+            raise KuiperError(
+                f"origin {day}: no month end between it and the end of {ref.name}'s history "
+                f"({ref.history_through_utc}) to score against"
+            )
+        if day >= ref.manifest.horizon_utc:
+            raise KuiperError(
+                f"origin {day}: at or after the horizon {ref.manifest.horizon_utc} "
+                f"({ref.path}/forecast.toml [model] horizon_utc)"
+            )
+        out.add(day)
+    return sorted(out)
+
+
 def reference_backtest(
     ref: ReferenceClass,
     *,
@@ -525,8 +554,9 @@ def reference_backtest(
         Monte Carlo trials per origin (default 20,000) and the seed of every one.
     engine : {"numba", "numpy"}
         As :func:`kuiper.forecast.run_engine`.
-    origins : list of date, optional
-        Default :meth:`ReferenceClass.origins` (every month end of the deployment).
+    origins : list of date or str, optional
+        UTC dates to forecast from (the end of each day). Default
+        :meth:`ReferenceClass.origins` (every month end of the deployment).
     progress : callable, optional
         Called as ``progress(done, total, origin)`` after each forecast.
 
@@ -542,14 +572,16 @@ def reference_backtest(
 
     if trials < 1:
         raise KuiperError(f"trials must be at least 1, got {trials}")
-    origins = sorted(origins) if origins else ref.origins()
+    origins = _origin_dates(ref, origins) if origins else ref.origins()
     through = ref.history_through_utc
     if progress:
         progress(0, len(origins), "")
     results, all_scores = [], []
     for k, origin in enumerate(origins):
         inputs = reference_inputs(ref, origin)
-        hist, _ = run_engine(inputs, [("launched", ref.target_satellites)], trials, seed, engine=engine)
+        hist = run_engine(
+            inputs, [("launched", ref.target_satellites)], trials, seed, engine=engine
+        ).hist
         scores = []
         for h, date in enumerate(inputs.month_end, start=1):
             if date > through:
