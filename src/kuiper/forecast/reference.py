@@ -45,7 +45,7 @@ import numpy as np
 
 from ..errors import KuiperError, ManifestError
 from ..timescale import UTC
-from .backtest import Backtest, _end_of_day, _mean, crps_from_hist, hist_quantile
+from .backtest import Backtest, _end_of_day, _pool, crps_from_hist, hist_quantile
 from .inputs import (
     DEFAULT_PROFILE,
     ForecastInputs,
@@ -499,16 +499,6 @@ class ReferenceBacktest(Backtest):
                 + "".join(f"{c:>10}" for c in cells)
             )
         return "\n".join(lines)
-
-
-def _pool(scores: list[dict]) -> dict:
-    from .milestones import METRICS
-
-    return {
-        "coverage50": _mean([s["in50"] for s in scores]),
-        "coverage90": _mean([s["in90"] for s in scores]),
-        "crps": {m: _mean([s["crps"] for s in scores if s["metric"] == m]) for m in METRICS},
-    }
 
 
 def _origin_dates(ref: ReferenceClass, origins) -> list[dt.date]:
