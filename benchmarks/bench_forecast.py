@@ -109,8 +109,8 @@ def first_call_times(db: Path) -> None:
 def throughput(inputs, targets, n_numba: int, n_numpy: int, rounds: int) -> None:
     import numba
 
-    from kuiper._forecast_numpy import simulate_numpy
     from kuiper.forecast import _run_numba
+    from kuiper.forecast._numpy import simulate_numpy
 
     print(f"\n## Throughput (as of {inputs.as_of:%Y-%m-%d %H:%M} UTC, full shipped manifest)")
     print(f"load average before: {load_average()}")
@@ -164,6 +164,7 @@ def throughput(inputs, targets, n_numba: int, n_numpy: int, rounds: int) -> None
 def end_to_end(store, n: int, repeats: int):
     """``n`` trials through forecast_deployment, timed; returns the kernel's output."""
     from kuiper import forecast as F
+    from kuiper.forecast.result import _summarise as summarise
 
     print(f"\n## {n:,} trials end to end (`forecast_deployment`, seed 2026)")
     print(f"load average before: {load_average()}")
@@ -180,9 +181,9 @@ def end_to_end(store, n: int, repeats: int):
     t1 = time.perf_counter()
     milestones = F.default_milestones()
     targets = [(m.metric, m.target) for m in milestones] + [("on_station", 578)]
-    hist, reach = F._run_numba(inputs, targets, n, 2026, None)
+    result = F._run_numba(inputs, targets, n, 2026, None)
     t2 = time.perf_counter()
-    F._summarise(store, inputs, milestones, targets, hist, reach, n, 2026)
+    summarise(store, inputs, milestones, targets, result, n, 2026)
     t3 = time.perf_counter()
     print(f"load average after: {load_average()}")
     print(
@@ -190,7 +191,7 @@ def end_to_end(store, n: int, repeats: int):
         f"steps: build_inputs {t1 - t0:.2f} s, kernel {t2 - t1:.2f} s, "
         f"summarise {t3 - t2:.2f} s"
     )
-    return inputs, targets, hist, reach
+    return inputs, targets, result.hist, result.reach
 
 
 def _quantile(h, q):
@@ -207,13 +208,13 @@ def _mean_se(h):
 
 
 def agreement(inputs, targets, hist_a, reach_a, n_numpy: int) -> None:
-    from kuiper._forecast_numpy import simulate_numpy
     from kuiper.forecast import METRICS, default_milestones
+    from kuiper.forecast._numpy import simulate_numpy
     from kuiper.timescale import UTC
 
     n_a = reach_a.shape[0]
     print(f"\n## Agreement: numba ({n_a:,} trials, seed 2026) against NumPy ({n_numpy:,}, seed 7)")
-    hist_b, reach_b = simulate_numpy(inputs, targets, n_numpy, 7)
+    hist_b, reach_b, *_ = simulate_numpy(inputs, targets, n_numpy, 7)
     n_b = reach_b.shape[0]
 
     print("\n| target | by | numba P | NumPy P | difference / SE |")
@@ -278,7 +279,7 @@ def main() -> None:
                 throughput(inputs, targets, 100_000, 10_000, 2)
                 from kuiper.forecast import _run_numba
 
-                hist, reach = _run_numba(inputs, targets, 100_000, 2026, None)
+                hist, reach, *_ = _run_numba(inputs, targets, 100_000, 2026, None)
                 agreement(inputs, targets, hist, reach, 20_000)
                 return
             inputs, targets, hist, reach = end_to_end(store, 1_000_000, 3)

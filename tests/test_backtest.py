@@ -16,7 +16,9 @@ from click.testing import CliRunner
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from kuiper.backtest import (
+from kuiper.cli import main
+from kuiper.errors import KuiperError
+from kuiper.forecast.backtest import (
     BACKTEST_MILESTONES,
     backtest,
     brier_score,
@@ -25,8 +27,6 @@ from kuiper.backtest import (
     hist_quantile,
     snapshot_dates,
 )
-from kuiper.cli import main
-from kuiper.errors import KuiperError
 from kuiper.store import Store
 from kuiper.tracker import fleet_status
 
@@ -36,7 +36,7 @@ PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 CRPS_TOL = 1e-9
 METRICS = ("launched", "in_orbit", "on_station")
 # Realized counts on each target's deadline, from the tracker over the shipped history
-# (the bracketed numbers in kuiper.backtest.BACKTEST_MILESTONES); launched counts are
+# (the bracketed numbers in kuiper.forecast.backtest.BACKTEST_MILESTONES); launched counts are
 # also the running totals of FORECASTING.md section 2 (153, 212, 302).
 OBSERVED_ON_DEADLINE = {
     "FCC Gen-1 50%": 392,
@@ -286,7 +286,7 @@ def test_backtest_picture_draws_into_given_axes(small, tmp_path):
 
 
 def test_deployment_history_counts_the_launch_log(seeded_db):
-    from kuiper.backtest import deployment_history
+    from kuiper.forecast.backtest import deployment_history
 
     with Store(seeded_db) as store:
         h = deployment_history(store, dt.datetime(2026, 7, 31, 23, 59, tzinfo=UTC))

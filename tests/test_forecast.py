@@ -363,6 +363,8 @@ def test_json_has_exactly_the_documented_names(base):
         "milestones",
         "monthly",
         "reach_date",
+        "vehicles",
+        "purchases",
     }
     assert d["as_of"].endswith("Z") and d["data_through"].endswith("Z")
     assert (d["trials"], d["seed"]) == (4000, 5)
@@ -384,6 +386,28 @@ def test_json_has_exactly_the_documented_names(base):
         assert all(len(v) == n for v in d["monthly"][metric].values())
     for r in d["reach_date"]:
         assert set(r) == {"metric", "target", "p05", "p50", "p95", "p_not_by_horizon"}
+    for v in d["vehicles"]:
+        assert set(v) == {
+            "name",
+            "contracted",
+            "satellites_per_launch",
+            "flown_satellites",
+            "delivered",
+            "first_kuiper_flight",
+        }
+        for row in v["delivered"]:
+            assert set(row) == {"milestone", "deadline", "p05", "p50", "p95"}
+        first = v["first_kuiper_flight"]
+        assert set(first) in ({"observed"}, {"p05", "p50", "p95", "p_by_horizon"})
+    assert set(d["purchases"]) == {
+        "mode",
+        "vehicle",
+        "goal_satellites",
+        "shortfall_satellites",
+        "launches_bought_at_as_of",
+        "lead_median_days",
+        "losses_re_flown",
+    }
 
 
 @pytest.mark.parametrize("as_of", [dt.date(2025, 7, 15), dt.date(2026, 1, 30), dt.date(2026, 9, 6)])

@@ -1,7 +1,7 @@
 """The forecast engines: numba against NumPy, against hand counts, and their invariants.
 
 1. **Differential.** The numba kernel and the plain NumPy implementation of the same
-   model (``kuiper._forecast_numpy``) draw from different random streams, so they can
+   model (``kuiper.forecast._numpy``) draw from different random streams, so they can
    only agree within Monte Carlo error. On the shipped data at three as-of dates,
    20,000 trials each: reach probabilities within ``Z_TOL`` binomial standard errors,
    monthly means within ``Z_TOL`` standard errors, and monthly distributions within
@@ -28,8 +28,6 @@ import numba
 import numpy as np
 import pytest
 
-from kuiper import _forecast_kernels as K
-from kuiper._forecast_numpy import engine_sizes, simulate_numpy
 from kuiper._jit import njit
 from kuiper.forecast import (
     BLOCK_SIZE,
@@ -39,6 +37,9 @@ from kuiper.forecast import (
     default_milestones,
     load_forecast_manifest,
 )
+from kuiper.forecast import _kernels as K
+from kuiper.forecast._numpy import engine_sizes, simulate_numpy
+from kuiper.forecast.inputs import no_purchase
 from kuiper.store import Store
 
 UTC = dt.UTC
@@ -104,8 +105,8 @@ def _ks(h1, h2):
 def test_numba_and_numpy_agree_within_monte_carlo_error(inputs_by_date, as_of):
     inputs = inputs_by_date[as_of]
     targets = _targets()
-    hist_a, reach_a = _run_numba(inputs, targets, N_TRIAL, 11, None)
-    hist_b, reach_b = simulate_numpy(inputs, targets, N_TRIAL, 12)
+    hist_a, reach_a, *_ = _run_numba(inputs, targets, N_TRIAL, 11, None)
+    hist_b, reach_b, *_ = simulate_numpy(inputs, targets, N_TRIAL, 12)
     assert hist_a.shape == hist_b.shape
     assert reach_a.shape == reach_b.shape == (N_TRIAL, len(targets))
     assert (hist_a.sum(axis=2) == N_TRIAL).all() and (hist_b.sum(axis=2) == N_TRIAL).all()
@@ -213,6 +214,7 @@ def _pinned_inputs(real, case, last_day, stock):
         profile=np.array(PROFILE),
         groups={"day": empty_f, "raising": empty_i, "median": empty_f},
         initial=np.zeros(3, np.int64),
+        purchase=no_purchase(),
     )
 
 
@@ -264,7 +266,7 @@ def test_a_pinned_single_vehicle_gives_the_hand_counts(newest, case, engine):
     ]
     n = 2_000
     run = _run_numba if engine == "numba" else simulate_numpy
-    hist, reach = run(inputs, targets, n, 5, None)
+    hist, reach, *_ = run(inputs, targets, n, 5, None)
 
     month_end = newest.month_end_day()
 
@@ -360,14 +362,14 @@ def test_kernel_samplers_match_numpy(kind, a, b):
 
 def test_the_same_seed_gives_the_same_result_and_another_seed_does_not(newest):
     targets = _targets()
-    h1, r1 = _run_numba(newest, targets, 3_000, 7, None)
-    h2, r2 = _run_numba(newest, targets, 3_000, 7, None)
-    h3, r3 = _run_numba(newest, targets, 3_000, 8, None)
+    h1, r1, *_ = _run_numba(newest, targets, 3_000, 7, None)
+    h2, r2, *_ = _run_numba(newest, targets, 3_000, 7, None)
+    h3, r3, *_ = _run_numba(newest, targets, 3_000, 8, None)
     np.testing.assert_array_equal(h1, h2)
     np.testing.assert_array_equal(r1, r2)
     assert not np.array_equal(h1, h3) and not np.array_equal(r1, r3)
-    n1, s1 = simulate_numpy(newest, targets, 3_000, 7)
-    n2, s2 = simulate_numpy(newest, targets, 3_000, 7)
+    n1, s1, *_ = simulate_numpy(newest, targets, 3_000, 7)
+    n2, s2, *_ = simulate_numpy(newest, targets, 3_000, 7)
     np.testing.assert_array_equal(n1, n2)
     np.testing.assert_array_equal(s1, s2)
 
@@ -375,9 +377,9 @@ def test_the_same_seed_gives_the_same_result_and_another_seed_does_not(newest):
 def test_chunks_and_calls_do_not_change_the_result(newest):
     targets = _targets()
     n = 5 * BLOCK_SIZE + 123  # a partial last block
-    base_h, base_r = _run_numba(newest, targets, n, 3, None)
+    base_h, base_r, *_ = _run_numba(newest, targets, n, 3, None)
     for kwargs in ({"n_chunk": 1}, {"n_chunk": 3}, {"batch_blocks": 1}, {"batch_blocks": 2}):
-        h, r = _run_numba(newest, targets, n, 3, None, **kwargs)
+        h, r, *_ = _run_numba(newest, targets, n, 3, None, **kwargs)
         np.testing.assert_array_equal(h, base_h, err_msg=str(kwargs))
         np.testing.assert_array_equal(r, base_r, err_msg=str(kwargs))
     seen = []
@@ -393,9 +395,9 @@ def test_the_thread_count_does_not_change_the_result(newest):
     before = numba.get_num_threads()
     try:
         numba.set_num_threads(1)
-        h1, r1 = _run_numba(newest, targets, 4_000, 9, None)
+        h1, r1, *_ = _run_numba(newest, targets, 4_000, 9, None)
         numba.set_num_threads(2)
-        h2, r2 = _run_numba(newest, targets, 4_000, 9, None)
+        h2, r2, *_ = _run_numba(newest, targets, 4_000, 9, None)
     finally:
         numba.set_num_threads(before)
     np.testing.assert_array_equal(h1, h2)
@@ -405,9 +407,9 @@ def test_the_thread_count_does_not_change_the_result(newest):
 def _one_trial_counts(inputs, targets, seed, engine):
     """Month-end counts (n_month, 3) of a single trial: a run of one trial is one-hot."""
     if engine == "numba":
-        hist, _ = _run_numba(inputs, targets, 1, seed, None, n_chunk=1)
+        hist, _, *_ = _run_numba(inputs, targets, 1, seed, None, n_chunk=1)
     else:
-        hist, _ = simulate_numpy(inputs, targets, 1, seed)
+        hist, _, *_ = simulate_numpy(inputs, targets, 1, seed)
     assert (hist.sum(axis=2) == 1).all()
     return hist.argmax(axis=2)
 

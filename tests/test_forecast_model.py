@@ -21,9 +21,10 @@ import numpy as np
 import pytest
 from tests.test_provisional import new_launch  # noqa: F401  (fixture)
 
-from kuiper import _forecast_kernels as K
-from kuiper._forecast_numpy import simulate_numpy
 from kuiper.forecast import Dated, _exposure, _run_numba, build_inputs, load_forecast_manifest
+from kuiper.forecast import _kernels as K
+from kuiper.forecast._numpy import simulate_numpy
+from kuiper.forecast.inputs import no_purchase
 from kuiper.store import Store
 
 UTC = dt.UTC
@@ -86,6 +87,7 @@ def _planned_vehicle(real):
         events={"vehicle": empty_i, "from_day": empty_f, "kind": empty_i},
         groups={"day": empty_f, "raising": empty_i, "median": empty_f},
         initial=np.zeros(3, np.int64),
+        purchase=no_purchase(),
     )
 
 
@@ -94,7 +96,7 @@ def test_double_counting_a_planned_vehicle_flies_at_plan_times_the_median_ratio(
     inputs = _planned_vehicle(newest)
     targets = [("launched", FIRST), ("launched", LAST)]
     run = _run_numba if engine == "numba" else simulate_numpy
-    _, reach = run(inputs, targets, N_TRIAL, 17, None)
+    _, reach, *_ = run(inputs, targets, N_TRIAL, 17, None)
     per_year = (LAST - FIRST) / (reach[:, 1] - reach[:, 0]) * 365.25  # inf days -> 0
     expected = PLAN_PER_YEAR * RATIO_MEDIAN
     assert np.median(per_year) == pytest.approx(expected, rel=CADENCE_RTOL)

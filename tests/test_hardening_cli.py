@@ -456,7 +456,7 @@ def test_W5_W6_strict_json_names_the_non_finite_field():
 _T20 = """
 import numba.core.caching as c
 c.CacheImpl._locator_classes = []      # no cache location is usable, as for a service user
-from kuiper import _forecast_kernels   # noqa: F401
+from kuiper.forecast import _kernels # noqa: F401
 print("imported")
 """
 

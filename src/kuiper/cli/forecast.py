@@ -125,7 +125,7 @@ def backtest_cmd(db, as_json, output, dpi, origins, trials, seed, metric, manife
     them with the counts the tracker finds in the whole element history at every
     later month end: the share inside the 50% and 90% intervals and the CRPS (in
     satellites) of launched, in-orbit and on-station counts, and the Brier score of
-    targets that resolve within the history (kuiper.backtest.BACKTEST_MILESTONES).
+    targets that resolve within the history (kuiper.forecast.backtest.BACKTEST_MILESTONES).
     With -o, also draws the scores (PNG or SVG).
 
     \b
@@ -134,8 +134,8 @@ def backtest_cmd(db, as_json, output, dpi, origins, trials, seed, metric, manife
       kuiper backtest -o backtest.png --trials 50000
       kuiper backtest --origin 2025-07-15 --origin 2026-01-30 --json
     """
-    from ..backtest import backtest
     from ..forecast import load_forecast_manifest
+    from ..forecast.backtest import backtest
 
     assumptions = load_forecast_manifest(manifest)
     with open_store_cli(db) as store:
@@ -177,8 +177,8 @@ def plot_cadence_cmd(as_of, db, output, dpi, metric, trials, seed):
       kuiper plot cadence --as-of 2026-01-30 --metric on_station -o cadence.svg
     """
     from .. import plots
-    from ..backtest import deployment_history
     from ..forecast import default_milestones, forecast_deployment
+    from ..forecast.backtest import deployment_history
 
     with open_store_cli(db) as store:
         when = as_of_date(store, as_of)

@@ -68,7 +68,7 @@ def plot_cadence(history: dict, forecast, *, metric="in_orbit", until=None, axes
     Parameters
     ----------
     history : dict
-        :func:`kuiper.backtest.deployment_history` output (what had happened by the
+        :func:`kuiper.forecast.backtest.deployment_history` output (what had happened by the
         forecast's as-of date).
     forecast : kuiper.forecast.Forecast
         Its monthly quantiles of ``metric`` draw the fan (P5-P95, P25-P75, median) and
@@ -204,7 +204,7 @@ def plot_cadence(history: dict, forecast, *, metric="in_orbit", until=None, axes
 
 
 def plot_backtest(result, *, metric="in_orbit", date=None, axes=None):
-    """Four panels of a :class:`kuiper.backtest.Backtest`.
+    """Four panels of a :class:`kuiper.forecast.backtest.Backtest`.
 
     (a) the forecasts of ``metric`` on ``date`` (default: the month end of the first
     target's deadline, else the last month end scored) from each origin, against the

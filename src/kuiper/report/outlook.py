@@ -18,7 +18,7 @@ def _verdict(ms: dict) -> str:
 def forecast_section(ctx: Context, section: Section) -> None:
     """Launches by vehicle, the fan chart, milestones, reach dates, per-vehicle launches."""
     from .. import plots
-    from ..backtest import deployment_history
+    from ..forecast.backtest import deployment_history
 
     fc = ctx.forecast()
     d = fc.to_dict()
@@ -134,7 +134,7 @@ def forecast_section(ctx: Context, section: Section) -> None:
 def backtest_section(ctx: Context, section: Section) -> None:
     """Calibration of the forecast: interval coverage, CRPS and Brier over past origins."""
     from .. import plots
-    from ..backtest import backtest
+    from ..forecast.backtest import backtest
 
     s = ctx.settings
     result = backtest(ctx.store, trials=s.backtest_trials, seed=s.seed)

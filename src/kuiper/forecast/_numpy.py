@@ -1,6 +1,6 @@
 """Plain NumPy implementation of the Monte Carlo deployment model (see kuiper.forecast).
 
-The same model as the numba kernel ``kuiper._forecast_kernels.simulate``, step for step,
+The same model as the numba kernel ``kuiper.forecast._kernels.simulate``, step for step,
 but vectorised across a batch of trials instead of looping over them: the loops run over
 vehicles, contracts and launch slots, and every operation acts on all trials of the
 batch at once (a trial that has stopped, e.g. whose contract ran past the horizon, is
@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._forecast_kernels import PAR_NAMES
+from ._kernels import PAR_NAMES
 
 BATCH_TRIALS = 10_000
 METRICS = ("launched", "in_orbit", "on_station")
@@ -25,29 +25,38 @@ LOGNORMAL_ABOVE_TRIES = 64  # as the kernel's _lognormal_above
 
 
 def engine_sizes(inputs) -> dict:
-    """Month lookup and histogram width shared with ``forecast._run_numba``.
+    """Month lookup, slot counts and histogram widths shared with ``engine._run_numba``.
 
     ``month_of_day[j]`` is the number of month ends at most ``j`` whole days after the
     first, so an event ``x`` days after the first month end falls in month
     ``month_of_day[ceil(x) - 1]`` (0 if ``x <= 0``, ``n_month`` past the table).
+    A trial's attempts are at most the contracted launches, the launches bought for the
+    standing shortfall, and one re-flight per earlier attempt (``max_rebuy``).
     """
     month_end_day = inputs.month_end_day()
     offsets = np.rint(month_end_day - month_end_day[0]).astype(np.int64)
     month_of_day = np.searchsorted(offsets, np.arange(offsets[-1] + 1), side="right")
     c, g, v = inputs.contracts, inputs.groups, inputs.vehicles
-    max_sats = int(
-        inputs.initial.max()
-        + sum(
-            n * v[i]["satellites_per_launch"]
-            for i, n in zip(c["vehicle"], c["launches"], strict=True)
-        )
-        + g["raising"].sum()
-    )
+    buy = inputs.purchase
+    n_v = len(v)
+    slots = np.zeros(n_v, np.int64)
+    for i, n in zip(c["vehicle"], c["launches"], strict=True):
+        slots[i] += n
+    static = int(buy["static_launches"]) if buy["vehicle"] >= 0 else 0
+    max_rebuy = int(slots.sum()) + static if buy["vehicle"] >= 0 else 0
+    if buy["vehicle"] >= 0:
+        slots[buy["vehicle"]] += static + max_rebuy
+    sats = np.array([x["satellites_per_launch"] for x in v], np.int64)
+    max_sats = int(inputs.initial.max() + (slots * sats).sum() + g["raising"].sum())
     return {
         "month_end_day": month_end_day,
         "month_of_day": month_of_day.astype(np.int64),
         "n_month": len(month_end_day),
         "n_bins": max_sats + 2,
+        "n_bins_vehicle": int((slots * sats).max()) + 2 if n_v else 2,
+        "max_launches": int(slots.sum()) + 1,
+        "buy_i": np.array([buy["vehicle"], static, max_rebuy], np.int64),
+        "buy_f": np.array([buy["lead_mu"], buy["lead_sigma"]], np.float64),
     }
 
 
@@ -58,7 +67,9 @@ def schedule_arrays(vehicles: list[dict]) -> tuple[np.ndarray, np.ndarray]:
     return lo, np.array([d for x in nets for d in x], np.float64)
 
 
-def simulate_numpy(inputs, targets, n_trial, seed, progress=None, batch=BATCH_TRIALS):
+def simulate_numpy(
+    inputs, targets, n_trial, seed, progress=None, batch=BATCH_TRIALS, deadline_days=()
+):
     """Run ``n_trial`` trials of the deployment model with NumPy.
 
     Parameters
@@ -84,14 +95,31 @@ def simulate_numpy(inputs, targets, n_trial, seed, progress=None, batch=BATCH_TR
     t_metric = np.array([METRICS.index(m) for m, _ in targets], np.int64)
     t_count = np.array([n for _, n in targets], np.int64)
     hist = np.zeros((model.n_month, 3, model.n_bins), np.int64)
+    deadline_days = np.asarray(deadline_days, np.float64)
+    n_v = len(inputs.vehicles)
+    vehicle_hist = np.zeros((n_v, len(deadline_days), model.n_bins_vehicle), np.int64)
+    first_day = np.empty((n_trial, n_v))
     reach = np.empty((n_trial, len(targets)))
     rng = np.random.default_rng(seed)
     for lo in range(0, n_trial, batch):
         hi = min(n_trial, lo + batch)
-        _one_batch(rng, model, hi - lo, t_metric, t_count, hist, reach[lo:hi])
+        _one_batch(
+            rng,
+            model,
+            hi - lo,
+            t_metric,
+            t_count,
+            hist,
+            reach[lo:hi],
+            deadline_days,
+            vehicle_hist,
+            first_day[lo:hi],
+        )
         if progress:
             progress(hi, n_trial)
-    return hist, reach
+    from .engine import EngineResult
+
+    return EngineResult(hist, reach, vehicle_hist, first_day)
 
 
 class _Model:
@@ -134,6 +162,9 @@ class _Model:
         self.month_end_day = sizes["month_end_day"]
         self.n_month = sizes["n_month"]
         self.n_bins = sizes["n_bins"]
+        self.n_bins_vehicle = sizes["n_bins_vehicle"]
+        self.max_launches = sizes["max_launches"]
+        self.buy_i, self.buy_f = sizes["buy_i"], sizes["buy_f"]
         # Month ends on the kernel's whole-day grid: an event falls in the first month
         # end at or after it (kernel: month_of_day[ceil(day - first) - 1]).
         offsets = np.rint(self.month_end_day - self.month_end_day[0])
@@ -166,7 +197,9 @@ def _month_of(model, day):
     return np.searchsorted(model.month_grid, day, side="left")
 
 
-def _one_batch(rng, model, n, t_metric, t_count, hist, reach):
+def _one_batch(
+    rng, model, n, t_metric, t_count, hist, reach, deadline_days, vehicle_hist, first_out
+):
     par = model.par
     n_v = model.sats.shape[0]
     horizon = par["horizon"]
@@ -205,11 +238,19 @@ def _one_batch(rng, model, n, t_metric, t_count, hist, reach):
             down = _lognormal_above(rng, par["pad_mu"], par["pad_sigma"], elapsed, n)
         grounded[v] = np.maximum(grounded[v], model.e_from_day[e] + down)
 
-    # Launch attempts: one column per contracted launch slot, +inf where no successful
-    # launch happened in that slot (failed, past the horizon, or its contract stopped).
-    n_slot = int(model.c_launches.sum())
-    l_day = np.full((n, n_slot), np.inf)
+    # Launch attempts: one column per slot (contracted launches, then for the purchase
+    # vehicle the launches bought for the standing shortfall and up to max_rebuy
+    # re-flights); a_day is +inf where no attempt happened (past the horizon, its
+    # contract stopped, or no loss left to re-fly), ok where the payload was delivered.
+    buy_v, buy_static, max_rebuy = (int(x) for x in model.buy_i)
+    buy_mu, buy_sigma = model.buy_f
+    n_slot = model.max_launches - 1
+    a_day = np.full((n, n_slot), np.inf)
+    ok = np.zeros((n, n_slot), bool)
     l_n = np.zeros(n_slot, np.int64)
+    l_v = np.zeros(n_slot, np.int64)
+    first_day = np.full((n, n_v), np.inf)
+    rows = np.arange(n)
     slip_shape = 1.0 / (par["slip_cv"] * par["slip_cv"])
     gap_shape = 1.0 / (par["gap_cv"] * par["gap_cv"])
     col = 0
@@ -218,77 +259,116 @@ def _one_batch(rng, model, n, t_metric, t_count, hist, reach):
         excess = 0.0 if model.mature[v] == 1 else par["ratio_mu_new"] - par["ratio_mu_mature"]
         t_prev = np.full(n, model.last_day[v] if flying else -1e9)
         k = np.zeros(n)
-        # The first launch past the horizon ends the vehicle's run, across contracts.
-        vehicle_active = np.ones(n, bool)
+        slot_avail = []
         for c in range(model.c_vehicle.shape[0]):
             if model.c_vehicle[c] != v or model.c_launches[c] == 0:
                 continue
-            n_c = int(model.c_launches[c])
-            l_n[col : col + n_c] = model.sats[v]
             avail = model.c_known_day[c] + rng.lognormal(par["lead_mu"], par["lead_sigma"], n)
-            active = vehicle_active.copy()
-            for i in range(n_c):
-                if flying:
-                    gap = rng.gamma(gap_shape, 1.0 / (rate[v] * gap_shape))
-                    t = t_prev + gap
-                    overdue = np.flatnonzero(t <= 0.0)
-                    if overdue.size:  # overdue at the as-of date: soon, not in the past
-                        t[overdue] = rng.uniform(0.0, 1.0 / rate[v, overdue])
-                else:  # k == 0 or not in every active trial: both branches, then pick
-                    planned = np.maximum(ready[v], 0.0)
-                    mean_slip = par["slip_frac"] * planned + par["slip_floor"]
-                    first = planned + rng.gamma(slip_shape, mean_slip / slip_shape)
-                    r = rate[v] * np.exp(excess * np.exp(-k / par["learn_flights"]))
-                    later = t_prev + rng.gamma(gap_shape, 1.0 / (r * gap_shape))
-                    t = np.where(k == 0, first, later)
-                n_sched = model.sched_lo[v + 1] - model.sched_lo[v]
-                if n_sched:  # the first n_sched launches: NETs slipped by the lead-time kernel
-                    kk = k.astype(np.int64)
-                    net = model.net_day[model.sched_lo[v] + np.minimum(kk, n_sched - 1)]
-                    planned = np.maximum(net, 0.0)
-                    mean_slip = par["slip_frac"] * planned + par["slip_floor"]
-                    sched = planned + rng.gamma(slip_shape, mean_slip / slip_shape)
-                    t = np.where(kk < n_sched, sched, t)
-                t = np.maximum(
-                    np.maximum(t, t_prev + model.turnaround[v]), np.maximum(grounded[v], avail)
+            slot_avail += [avail] * int(model.c_launches[c])
+        if v == buy_v and buy_static > 0:
+            slot_avail += [rng.lognormal(buy_mu, buy_sigma, n)] * buy_static
+        n_regular = len(slot_avail)
+        n_total = n_regular + (max_rebuy if v == buy_v else 0)
+        l_n[col : col + n_total] = model.sats[v]
+        l_v[col : col + n_total] = v
+        # The first attempt past the horizon ends the vehicle's run.
+        active = np.ones(n, bool)
+        for i in range(n_total):
+            if i < n_regular:
+                avail = slot_avail[i]
+            else:  # re-flight r: the r-th loss, in time order (own later ones append)
+                r = i - n_regular
+                if r == 0:
+                    done = slice(0, col + i)  # every attempt so far, this vehicle's too
+                    lost = np.where(
+                        ~ok[:, done] & np.isfinite(a_day[:, done]), a_day[:, done], np.inf
+                    )
+                    queue = np.sort(lost, axis=1)
+                    n_queue = np.isfinite(queue).sum(axis=1)
+                    own = np.full((n, max(max_rebuy, 1)), np.inf)
+                    n_own = np.zeros(n, np.int64)
+                from_queue = queue[:, min(r, queue.shape[1] - 1)] if queue.shape[1] else np.inf
+                from_own = own[rows, np.clip(r - n_queue, 0, own.shape[1] - 1)]
+                base = np.where(
+                    r < n_queue, from_queue, np.where(r - n_queue < n_own, from_own, np.inf)
                 )
-                k += active
-                active &= t <= horizon
-                if not active.any():
-                    break
-                t_prev = np.where(active, t, t_prev)
-                u = rng.random(n)
-                fail = active & (u < p_fail[v])
-                nf = np.flatnonzero(fail)
-                if nf.size:
-                    down = rng.lognormal(par["ground_mu"], par["ground_sigma"], nf.size)
-                    if model.single_pad[v] == 1:
-                        pad = rng.random(nf.size) < par["pad_p"]
-                        down[pad] += rng.lognormal(par["pad_mu"], par["pad_sigma"], pad.sum())
-                    grounded[v, nf] = t[nf] + down
-                ok = active & ~fail
-                na = np.flatnonzero(ok & (u < p_fail[v] + p_anom[v]))
-                if na.size:
-                    down = rng.lognormal(par["ground_mu"], par["ground_sigma"], na.size)
-                    grounded[v, na] = t[na] + down
-                l_day[ok, col + i] = t[ok]
-            vehicle_active = active
-            col += n_c
+                avail = base + rng.lognormal(buy_mu, buy_sigma, n)
+            if flying:
+                gap = rng.gamma(gap_shape, 1.0 / (rate[v] * gap_shape))
+                t = t_prev + gap
+                overdue = np.flatnonzero(t <= 0.0)
+                if overdue.size:  # overdue at the as-of date: soon, not in the past
+                    t[overdue] = rng.uniform(0.0, 1.0 / rate[v, overdue])
+            else:  # k == 0 or not in every active trial: both branches, then pick
+                planned = np.maximum(ready[v], 0.0)
+                mean_slip = par["slip_frac"] * planned + par["slip_floor"]
+                first = planned + rng.gamma(slip_shape, mean_slip / slip_shape)
+                r_k = rate[v] * np.exp(excess * np.exp(-k / par["learn_flights"]))
+                later = t_prev + rng.gamma(gap_shape, 1.0 / (r_k * gap_shape))
+                t = np.where(k == 0, first, later)
+            n_sched = model.sched_lo[v + 1] - model.sched_lo[v]
+            if n_sched:  # the first n_sched launches: NETs slipped by the lead-time kernel
+                kk = k.astype(np.int64)
+                net = model.net_day[model.sched_lo[v] + np.minimum(kk, n_sched - 1)]
+                planned = np.maximum(net, 0.0)
+                mean_slip = par["slip_frac"] * planned + par["slip_floor"]
+                sched = planned + rng.gamma(slip_shape, mean_slip / slip_shape)
+                t = np.where(kk < n_sched, sched, t)
+            t = np.maximum(
+                np.maximum(t, t_prev + model.turnaround[v]), np.maximum(grounded[v], avail)
+            )
+            k += active
+            active &= t <= horizon
+            if not active.any():
+                break
+            first_day[:, v] = np.where(active & (k == 1), t, first_day[:, v])
+            t_prev = np.where(active, t, t_prev)
+            u = rng.random(n)
+            fail = active & (u < p_fail[v])
+            nf = np.flatnonzero(fail)
+            if nf.size:
+                down = rng.lognormal(par["ground_mu"], par["ground_sigma"], nf.size)
+                if model.single_pad[v] == 1:
+                    pad = rng.random(nf.size) < par["pad_p"]
+                    down[pad] += rng.lognormal(par["pad_mu"], par["pad_sigma"], pad.sum())
+                grounded[v, nf] = t[nf] + down
+                if i >= n_regular:
+                    own[nf, np.minimum(n_own[nf], own.shape[1] - 1)] = t[nf]
+                    n_own[nf] += 1
+            good = active & ~fail
+            na = np.flatnonzero(good & (u < p_fail[v] + p_anom[v]))
+            if na.size:
+                down = rng.lognormal(par["ground_mu"], par["ground_sigma"], na.size)
+                grounded[v, na] = t[na] + down
+            a_day[active, col + i] = t[active]
+            ok[:, col + i] = good
+        col += n_total
 
-    # Satellite supply: launches in time order may not outrun production. The kernel's
-    # running t_last makes the launch days a running maximum.
-    order = np.argsort(l_day, axis=1, kind="stable")
-    l_day = np.take_along_axis(l_day, order, axis=1)
+    # Satellite supply: attempts in time order may not outrun production (a lost
+    # payload was built too). The kernel's running t_last makes the days a running
+    # maximum.
+    order = np.argsort(a_day, axis=1, kind="stable")
+    a_day = np.take_along_axis(a_day, order, axis=1)
+    ok = np.take_along_axis(ok, order, axis=1)
     l_sats = l_n[order]
-    t = np.maximum(l_day, 0.0)
+    l_veh = l_v[order]
+    t = np.maximum(a_day, 0.0)
     if par["supply_rate"] > 0.0:
         cum = np.cumsum(l_sats, axis=1).astype(np.float64)
         t = np.maximum(t, (cum - par["stock"]) / par["supply_rate"])
     t = np.maximum.accumulate(t, axis=1) if t.shape[1] else t
     valid = t <= horizon  # a prefix of each row: t only grows along it
     n_keep = int(valid.sum(axis=1).max()) if valid.size else 0
-    t, valid = t[:, :n_keep], valid[:, :n_keep]
+    t, valid = t[:, :n_keep], valid[:, :n_keep] & ok[:, :n_keep]
     sats = np.where(valid, l_sats[:, :n_keep], 0)
+    l_veh = l_veh[:, :n_keep]
+    nbv = vehicle_hist.shape[2]
+    for v in range(n_v):
+        mine = np.where(l_veh == v, sats, 0)
+        for d, deadline in enumerate(deadline_days):
+            count = np.where(t <= deadline, mine, 0).sum(axis=1)
+            vehicle_hist[v, d] += np.bincount(np.minimum(count, nbv - 1), minlength=nbv)
+    first_out[:] = first_day
 
     # Losses and orbit raising, launch by launch.
     p_lost = rng.beta(par["lost_a"], par["lost_b"], n)

@@ -43,9 +43,10 @@ from collections.abc import Callable
 
 import numpy as np
 
-from .errors import KuiperError
-from .forecast import METRICS, ForecastManifest, Milestone
-from .timescale import UTC
+from ..errors import KuiperError
+from ..timescale import UTC
+from .manifest import ForecastManifest
+from .milestones import METRICS, Milestone
 
 __all__ = [
     "BACKTEST_MILESTONES",
@@ -162,7 +163,7 @@ def _end_of_day(date: dt.date) -> dt.datetime:
 
 def snapshot_dates(directory=None) -> list[dt.date]:
     """The snapshot dates of the shipped (or given) ``tle/`` directory, oldest first."""
-    from .snapshots import load_manifest
+    from ..snapshots import load_manifest
 
     files_ = load_manifest(directory)["files"]
     return sorted({dt.date.fromisoformat(e["snapshot_date"]) for e in files_})
@@ -170,7 +171,7 @@ def snapshot_dates(directory=None) -> list[dt.date]:
 
 def realized_counts(store, dates) -> dict[dt.date, dict[str, int]]:
     """Launched, in-orbit and on-station counts at the end of each date, from all the data."""
-    from .tracker import fleet_from_store
+    from ..tracker import fleet_from_store
 
     fleet = fleet_from_store(store)
     out = {}
@@ -193,8 +194,8 @@ def deployment_history(store, as_of: dt.datetime, *, step_days: float = 7.0) -> 
         ``on_station`` from the tracker every ``step_days`` from the first element set
         (empty before it).
     """
-    from .manifest import load_launches
-    from .tracker import fleet_history
+    from ..manifest import load_launches
+    from ..tracker import fleet_history
 
     as_of_date = as_of.astimezone(UTC).date()
     flown = sorted(
@@ -341,7 +342,7 @@ def _pool(scores: list[dict]) -> dict:
 
 
 def _origin_times(store, dates, newest: dt.datetime) -> list[dt.datetime]:
-    from .timescale import parse_utc
+    from ..timescale import parse_utc
 
     if dates is None:
         # Every shipped snapshot with at least one month end of data after it.
@@ -350,7 +351,7 @@ def _origin_times(store, dates, newest: dt.datetime) -> list[dt.datetime]:
             for d in snapshot_dates()
             if _month_ends_between(d, newest) and store.data_through(_end_of_day(d))
         ]
-    from .manifest import load_launches
+    from ..manifest import load_launches
 
     flown = [la.launch_date_utc for la in load_launches() if la.launch_date_utc]
     first = min(flown) if flown else None
@@ -434,7 +435,7 @@ def backtest(
         Scores by origin (``origins``), pooled (``summary``) and by horizon in months
         (``by_horizon``), and the targets with their outcomes (``milestones``).
     """
-    from .forecast import forecast_deployment
+    from .engine import forecast_deployment
 
     newest = store.data_through()
     if newest is None:

@@ -13,7 +13,7 @@ import math
 
 import numpy as np
 
-from ._jit import njit, prange
+from .._jit import njit, prange
 
 # The model-parameter vector `par`, by name (kuiper.forecast builds it from PAR_NAMES).
 PAR_NAMES = (
@@ -327,6 +327,9 @@ def _one_trial(
     v_last_day,
     v_sched_lo,
     s_net_day,
+    buy_i,
+    buy_f,
+    d_day,
     e_vehicle,
     e_from_day,
     e_kind,
@@ -343,6 +346,11 @@ def _one_trial(
     v_work,
     v_run,
     l_day,
+    l_ok,
+    s_avail,
+    f_day,
+    first_row,
+    v_count,
     la_day,
     la_n,
     la_m,
@@ -359,7 +367,11 @@ def _one_trial(
     Fills the event lists (launches, which count for launched and in_orbit; losses,
     which leave in_orbit; arrivals on station), each event with its month, and adds
     every event to ``bins[metric, month]``. ``split[n, q]`` is the number of ``n``
-    satellites in profile group ``q``. ``v_work`` (7, n_vehicle) and ``v_run``
+    satellites in profile group ``q``. ``buy_i`` = (purchase vehicle or -1, launches
+    bought for the standing shortfall, most re-flights), ``buy_f`` = (log median, sigma)
+    of the purchase lead time. Per vehicle, ``first_row`` gets its first attempt's day
+    (+inf if none by the horizon) and ``v_count[v, d]`` the satellites it delivered by
+    deadline ``d_day[d]``. ``v_work`` (7, n_vehicle) and ``v_run``
     (3, n_vehicle + 1) are scratch. Returns the number of launches, losses and arrivals.
     """
     n_v = v_sats.shape[0]
@@ -410,19 +422,27 @@ def _one_trial(
             down = _lognormal_above(rs, gs, par[P_PAD_MU], par[P_PAD_SIGMA], elapsed)
         grounded[v] = max(grounded[v], e_from_day[e] + down)
 
-    # Launch attempts, vehicle by vehicle, contract by contract. Scheduled launches come
-    # first, each at its NET slipped by the lead-time kernel. After them, a vehicle flying
-    # Kuiper missions launches as a renewal process at its rate. One that is not yet has a
-    # planned first Kuiper flight (readiness), slipped once by the lead-time kernel,
-    # then a renewal process at its ratio-scaled plan rate, maturing as it flies.
-    # Each vehicle's successful launches form a run l_day[v_start[v]:v_start[v + 1]],
-    # in increasing time order.
+    # Launch attempts, vehicle by vehicle. Each vehicle's slots are its contracted
+    # launches (a contract's launches fly no sooner than its lead time after it became
+    # public), then, for the purchase vehicle (last in the order), the launches bought
+    # for the standing shortfall and one re-flight for each payload lost, each bought at
+    # the loss and flying no sooner than the purchase lead time after it. Scheduled
+    # launches come first, each at its NET slipped by the lead-time kernel. After them,
+    # a vehicle flying Kuiper missions launches as a renewal process at its rate. One
+    # that is not yet has a planned first Kuiper flight (readiness), slipped once by
+    # the lead-time kernel, then a renewal process at its ratio-scaled plan rate,
+    # maturing as it flies. Each vehicle's attempts form a run
+    # l_day[v_start[v]:v_start[v + 1]] in increasing time order; l_ok says which
+    # delivered their payload.
     n_l = 0
+    n_f = 0  # payloads lost, at f_day[:n_f] (kept only when losses are re-bought)
     slip_shape = 1.0 / (par[P_SLIP_CV] * par[P_SLIP_CV])
     gap_shape = 1.0 / (par[P_GAP_CV] * par[P_GAP_CV])
     learn = par[P_LEARN_FLIGHTS]
+    buy_v = buy_i[0]
     for v in range(n_v):
         v_start[v] = n_l
+        first_row[v] = np.inf
         flying = v_ready_mode[v] == 0
         # log(new / mature): the part of a new vehicle's ratio that it learns away.
         excess = 0.0 if v_mature[v] == 1 else par[P_RATIO_MU_NEW] - par[P_RATIO_MU_MATURE]
@@ -432,48 +452,77 @@ def _one_trial(
         # Its first n_sched launches follow the published schedule (NET dates).
         s0 = v_sched_lo[v]
         n_sched = v_sched_lo[v + 1] - s0
-        past_horizon = False  # the first launch past the horizon ends the vehicle's run
+        n_s = 0
         for c in range(c_vehicle.shape[0]):
-            if past_horizon:
-                break
             if c_vehicle[c] != v or c_launches[c] == 0:
                 continue
             avail = c_known_day[c] + _lognormal(rs, gs, par[P_LEAD_MU], par[P_LEAD_SIGMA])
             for _ in range(c_launches[c]):
-                if k < n_sched:  # a NET slips by the lead-time kernel
-                    planned = max(s_net_day[s0 + k], 0.0)
-                    mean_slip = par[P_SLIP_FRAC] * planned + par[P_SLIP_FLOOR]
-                    t = planned + _gamma(rs, gs, slip_shape, mean_slip / slip_shape)
-                elif flying:
-                    gap = _gamma(rs, gs, gap_shape, 1.0 / (rate[v] * gap_shape))
-                    t = t_prev + gap
-                    if t <= 0.0:  # overdue at the as-of date: soon, not in the past
-                        t = _uniform(rs) / rate[v]
-                elif k == 0:
-                    planned = max(ready[v], 0.0)
-                    mean_slip = par[P_SLIP_FRAC] * planned + par[P_SLIP_FLOOR]
-                    t = planned + _gamma(rs, gs, slip_shape, mean_slip / slip_shape)
-                else:
-                    r = rate[v] * math.exp(excess * math.exp(-k / learn))
-                    t = t_prev + _gamma(rs, gs, gap_shape, 1.0 / (r * gap_shape))
-                t = max(t, t_prev + v_turnaround[v], grounded[v], avail)
-                k += 1
-                if t > horizon:
-                    past_horizon = True
+                s_avail[n_s] = avail
+                n_s += 1
+        if v == buy_v and buy_i[1] > 0:  # the standing shortfall, bought at the as-of date
+            avail = _lognormal(rs, gs, buy_f[0], buy_f[1])
+            for _ in range(buy_i[1]):
+                s_avail[n_s] = avail
+                n_s += 1
+        j = 0
+        q = 0  # next loss to re-fly
+        n_rebuy = 0
+        while True:
+            if j < n_s:
+                avail = s_avail[j]
+                j += 1
+            elif v == buy_v:
+                if j == n_s:  # the losses so far, in time order (own later ones append)
+                    _sort_prefix(f_day, n_f)
+                    j += 1
+                if q >= n_f or n_rebuy >= buy_i[2]:
                     break
-                t_prev = t
-                u = _uniform(rs)
-                if u < p_fail[v]:  # payload lost; the fleet stands down
+                avail = f_day[q] + _lognormal(rs, gs, buy_f[0], buy_f[1])
+                q += 1
+                n_rebuy += 1
+            else:
+                break
+            if k < n_sched:  # a NET slips by the lead-time kernel
+                planned = max(s_net_day[s0 + k], 0.0)
+                mean_slip = par[P_SLIP_FRAC] * planned + par[P_SLIP_FLOOR]
+                t = planned + _gamma(rs, gs, slip_shape, mean_slip / slip_shape)
+            elif flying:
+                gap = _gamma(rs, gs, gap_shape, 1.0 / (rate[v] * gap_shape))
+                t = t_prev + gap
+                if t <= 0.0:  # overdue at the as-of date: soon, not in the past
+                    t = _uniform(rs) / rate[v]
+            elif k == 0:
+                planned = max(ready[v], 0.0)
+                mean_slip = par[P_SLIP_FRAC] * planned + par[P_SLIP_FLOOR]
+                t = planned + _gamma(rs, gs, slip_shape, mean_slip / slip_shape)
+            else:
+                r = rate[v] * math.exp(excess * math.exp(-k / learn))
+                t = t_prev + _gamma(rs, gs, gap_shape, 1.0 / (r * gap_shape))
+            t = max(t, t_prev + v_turnaround[v], grounded[v], avail)
+            k += 1
+            if t > horizon:  # the first attempt past the horizon ends the vehicle's run
+                break
+            if k == 1:
+                first_row[v] = t
+            t_prev = t
+            u = _uniform(rs)
+            l_day[n_l] = t
+            if u < p_fail[v]:  # payload lost; the fleet stands down
+                down = _lognormal(rs, gs, par[P_GROUND_MU], par[P_GROUND_SIGMA])
+                if v_single_pad[v] == 1 and _uniform(rs) < par[P_PAD_P]:
+                    down += _lognormal(rs, gs, par[P_PAD_MU], par[P_PAD_SIGMA])
+                grounded[v] = t + down
+                l_ok[n_l] = 0
+                if buy_v >= 0:
+                    f_day[n_f] = t
+                    n_f += 1
+            else:
+                l_ok[n_l] = 1
+                if u < p_fail[v] + p_anom[v]:  # delivered, but the fleet stands down
                     down = _lognormal(rs, gs, par[P_GROUND_MU], par[P_GROUND_SIGMA])
-                    if v_single_pad[v] == 1 and _uniform(rs) < par[P_PAD_P]:
-                        down += _lognormal(rs, gs, par[P_PAD_MU], par[P_PAD_SIGMA])
                     grounded[v] = t + down
-                else:
-                    l_day[n_l] = t
-                    n_l += 1
-                    if u < p_fail[v] + p_anom[v]:  # delivered, but the fleet stands down
-                        down = _lognormal(rs, gs, par[P_GROUND_MU], par[P_GROUND_SIGMA])
-                        grounded[v] = t + down
+            n_l += 1
     v_start[n_v] = n_l
 
     # Satellite supply: launches in time order may not outrun production. The time
@@ -491,6 +540,7 @@ def _one_trial(
     n_lo = 0
     n_ar = 0
     n_k = profile.shape[0]
+    v_count[:, :] = 0
     for _ in range(n_l):
         best = -1
         best_day = 0.0
@@ -498,15 +548,21 @@ def _one_trial(
             if v_head[v] < v_start[v + 1] and (best < 0 or l_day[v_head[v]] < best_day):
                 best = v
                 best_day = l_day[v_head[v]]
+        idx = v_head[best]
         v_head[best] += 1
         t = max(best_day, t_last)
         n = v_sats[best]
-        cum += n
+        cum += n  # a lost payload was built too: its replacement comes from production
         if par[P_SUPPLY_RATE] > 0.0:
             t = max(t, (cum - par[P_STOCK]) / par[P_SUPPLY_RATE])
         t_last = t
         if t > horizon:
             break
+        if l_ok[idx] == 0:
+            continue
+        for d in range(d_day.shape[0]):
+            if t <= d_day[d]:
+                v_count[best, d] += n
         m = _month_of(t, first_day, month_of_day, n_month)
         la_day[n_la] = t
         la_n[n_la] = n
@@ -555,6 +611,18 @@ def _one_trial(
 
 
 @njit
+def _sort_prefix(x, n):
+    """Sort ``x[:n]`` in place (insertion sort: a few payload losses per trial)."""
+    for i in range(1, n):
+        v = x[i]
+        j = i - 1
+        while j >= 0 and x[j] > v:
+            x[j + 1] = x[j]
+            j -= 1
+        x[j + 1] = v
+
+
+@njit
 def _select_month(day, delta, month, n, m, sel_day, sel_delta, n_sel):
     """Append the events of month ``m`` to the selection, in day order (insertion sort)."""
     for i in range(n):
@@ -599,6 +667,9 @@ def simulate(
     v_last_day,
     v_sched_lo,
     s_net_day,
+    buy_i,
+    buy_f,
+    d_day,
     e_vehicle,
     e_from_day,
     e_kind,
@@ -615,6 +686,8 @@ def simulate(
     max_launches,
     hist,
     reach_day,
+    v_hist,
+    first_day_out,
 ):
     """Run ``n_trial`` trials; write month-end count histograms and reach days.
 
@@ -624,12 +697,15 @@ def simulate(
 
     ``month_of_day[j]`` is the number of month ends at most ``j`` whole days after
     the first (month ends fall on day boundaries), so an event's month is a lookup.
-    ``max_launches`` bounds the successful launches of one trial.
+    ``max_launches`` bounds the launch attempts of one trial (contracted, bought and
+    re-flown).
 
     ``hist`` has shape (n_chunk, n_month, 3, n_bins): counts at each month end,
     histogrammed per chunk of blocks (summed by the caller). ``reach_day`` has
     shape (n_trial, n_target): the first day each target is met, +inf if never
-    within the horizon, 0 if already met.
+    within the horizon, 0 if already met. ``v_hist`` (n_chunk, n_vehicle, n_deadline,
+    n_bins_v) histograms each vehicle's satellites delivered by each deadline, and
+    ``first_day_out`` (n_trial, n_vehicle) is each vehicle's first attempt in the trial.
     """
     n_block = (n_trial + block_size - 1) // block_size
     n_v = v_sats.shape[0]
@@ -650,6 +726,10 @@ def simulate(
         v_work = np.empty((7, n_v))
         v_run = np.empty((3, n_v + 1), np.int64)
         l_day = np.empty(max_launches)
+        l_ok = np.empty(max_launches, np.int64)
+        s_avail = np.empty(max_launches)
+        f_day = np.empty(max_launches)
+        v_count = np.zeros((n_v, d_day.shape[0]), np.int64)
         la_day = np.empty(max_launches)
         la_n = np.empty(max_launches, np.int64)
         la_m = np.empty(max_launches, np.int64)
@@ -691,6 +771,9 @@ def simulate(
                     v_last_day,
                     v_sched_lo,
                     s_net_day,
+                    buy_i,
+                    buy_f,
+                    d_day,
                     e_vehicle,
                     e_from_day,
                     e_kind,
@@ -707,6 +790,11 @@ def simulate(
                     v_work,
                     v_run,
                     l_day,
+                    l_ok,
+                    s_avail,
+                    f_day,
+                    first_day_out[trial],
+                    v_count,
                     la_day,
                     la_n,
                     la_m,
@@ -718,6 +806,10 @@ def simulate(
                     ar_m,
                     bins,
                 )
+                nbv = v_hist.shape[3]
+                for v in range(n_v):
+                    for d in range(d_day.shape[0]):
+                        v_hist[chunk, v, d, min(v_count[v, d], nbv - 1)] += 1
                 for metric in range(3):
                     running = initial[metric]
                     peak = running
