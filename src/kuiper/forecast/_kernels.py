@@ -368,11 +368,12 @@ def _one_trial(
     which leave in_orbit; arrivals on station), each event with its month, and adds
     every event to ``bins[metric, month]``. ``split[n, q]`` is the number of ``n``
     satellites in profile group ``q``. ``buy_i`` = (purchase vehicle or -1, launches
-    bought for the standing shortfall, most re-flights), ``buy_f`` = (log median, sigma)
-    of the purchase lead time. Per vehicle, ``first_row`` gets its first attempt's day
-    (+inf if none by the horizon) and ``v_count[v, d]`` the satellites it delivered by
-    deadline ``d_day[d]``. ``v_work`` (7, n_vehicle) and ``v_run``
-    (3, n_vehicle + 1) are scratch. Returns the number of launches, losses and arrivals.
+    bought for the projected shortfall, most re-flights); ``buy_f`` = (log median and
+    sigma of the purchase lead time, day of the purchase decision). Per vehicle,
+    ``first_row`` gets its first attempt's day (+inf if none by the horizon) and
+    ``v_count[v, d]`` the satellites it delivered by deadline ``d_day[d]``. ``v_work``
+    (7, n_vehicle) and ``v_run`` (3, n_vehicle + 1) are scratch. Returns the number of
+    launches, losses and arrivals.
     """
     n_v = v_sats.shape[0]
     n_month = month_end_day.shape[0]
@@ -460,8 +461,8 @@ def _one_trial(
             for _ in range(c_launches[c]):
                 s_avail[n_s] = avail
                 n_s += 1
-        if v == buy_v and buy_i[1] > 0:  # the standing shortfall, bought at the as-of date
-            avail = _lognormal(rs, gs, buy_f[0], buy_f[1])
+        if v == buy_v and buy_i[1] > 0:  # the projected shortfall, bought at the decision
+            avail = buy_f[2] + _lognormal(rs, gs, buy_f[0], buy_f[1])
             for _ in range(buy_i[1]):
                 s_avail[n_s] = avail
                 n_s += 1

@@ -75,15 +75,19 @@ class Vehicle:
 class Purchases:
     """What the operator does when its launches under contract fall short of its goal.
 
-    ``goals`` are dated statements of the satellites the operator means to launch (the
-    newest known at the as-of date applies); new launches are bought on ``vehicle``
-    and fly no sooner than a lognormal lead time (median ``lead_median_days``) after
-    the purchase.
+    ``goals`` are dated statements of the satellites the operator means to have
+    launched by a deadline. At the as-of date the operator projects its deliveries
+    by the next goal's deadline and buys the shortfall, at most
+    ``max_launches_per_purchase`` launches on ``vehicle`` and no sooner than
+    ``min_interval_days`` after its last purchase; bought launches fly no sooner than
+    a lognormal lead time (median ``lead_median_days``) after the purchase.
     """
 
     vehicle: str
     lead_median_days: float
     lead_sigma: float
+    min_interval_days: float
+    max_launches_per_purchase: int
     goals: tuple[Dated, ...]
     source: str
 
@@ -272,7 +276,7 @@ def _purchases(table, name: str, vehicles: list[Vehicle]) -> Purchases | None:
     lead = float(_number(table, "lead_median_days", where))
     if lead <= 0.0:
         raise ManifestError(f"{where}: lead_median_days must be greater than 0, got {lead}")
-    goals = _dated_list(table, "goal", {"satellites": "int"}, where)
+    goals = _dated_list(table, "goal", {"satellites": "int", "deadline_utc": "date"}, where)
     if not goals:
         raise ManifestError(f"{where}: no [[purchases.goal]] entries")
     for g in goals:
@@ -284,6 +288,11 @@ def _purchases(table, name: str, vehicles: list[Vehicle]) -> Purchases | None:
         vehicle=table["vehicle"],
         lead_median_days=lead,
         lead_sigma=float(_number(table, "lead_sigma", where)),
+        min_interval_days=float(_number(table, "min_interval_days", where)),
+        max_launches_per_purchase=min(
+            int(_number(table, "max_launches_per_purchase", where, integer=True)),
+            MAX_CONTRACT_LAUNCHES,
+        ),
         goals=goals,
         source=table["source"],
     )
