@@ -45,6 +45,7 @@ PAR_NAMES = (
     "stock",
     "supply_rate",
     "horizon",
+    "raise_group_sigma",  # launch-level spread of a raising group's remaining schedule
 )
 N_PAR = len(PAR_NAMES)
 P_RATIO_MU_NEW = 0
@@ -75,6 +76,7 @@ P_LEAD_SIGMA = 24
 P_STOCK = 25
 P_SUPPLY_RATE = 26
 P_HORIZON = 27
+P_RAISE_GROUP_SIGMA = 28
 
 
 # ---------------------------------------------------------------------------
@@ -595,6 +597,8 @@ def _one_trial(
     # Satellites raising at the as-of date arrive on their launch's schedule, or soon.
     for g in range(g_day.shape[0]):
         median = g_median[g] if g_median[g] > 0.0 else _raising_median(rs, gs, par, pool)
+        if par[P_RAISE_GROUP_SIGMA] > 0.0:
+            median *= math.exp(par[P_RAISE_GROUP_SIGMA] * _normal(rs, gs))
         good = g_raising[g]
         for q in range(n_k):
             grp = split[good, q]

@@ -385,6 +385,8 @@ def _one_batch(
             g_median = np.full(n, model.g_median[g])
         else:
             g_median = _raising_median(rng, par, model.pool, n)
+        if par["raise_group_sigma"] > 0.0:
+            g_median = g_median * np.exp(par["raise_group_sigma"] * rng.standard_normal(n))
         good_g = int(model.g_raising[g])
         for q in range(n_k):
             grp = (good_g * (q + 1)) // n_k - (good_g * q) // n_k

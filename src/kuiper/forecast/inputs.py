@@ -158,6 +158,7 @@ def model_parameters(manifest: ForecastManifest, as_of: dt.datetime, *, lost: in
         "pad_sigma": m["pad_loss_sigma"],
         "raise_mu": math.log(m["raising_prior_median_days"]),
         "raise_sigma": m["raising_prior_sigma"],
+        "raise_group_sigma": m["raising_group_sigma"],
         "lost_a": 1.0 + lost,
         "lost_b": 1.0 + kept,
         "lost_min": m["lost_decay_min_days"],
