@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 
 import numpy as np
 import pytest
@@ -96,6 +97,25 @@ def test_per_user_capacity_scales_inversely_with_density():
     a = K.per_user_capacity_mbps(cons, 0.1)
     b = K.per_user_capacity_mbps(cons, 1.0)
     assert a == pytest.approx(10.0 * b, rel=1e-9)
+
+
+def test_per_user_check_reproduces_osoro_and_oughton_within_30_percent():
+    """Kuiper at 0.1 users/km^2, per active user in the busy hour, against their 10.30 Mbps.
+
+    The published figure and their inputs (density, overbooking, channels, spectral
+    efficiency) are in capacity.toml [per_user_check], each with its source: Osoro &
+    Oughton (2021), IEEE Access 9, doi:10.1109/ACCESS.2021.3119634, abstract.
+    """
+    cons = C.constellation_satrecs("design")
+    r = K.per_user_check(cons)
+    assert r["users_over"] == "earth"
+    assert r["per_active_user_mbps"] == pytest.approx(r["published_mbps"], rel=0.30)
+    # their convention, by hand: every satellite serves users, so the geometry reduces to
+    # n_sat x capacity / (active users per km^2 x Earth's area)
+    earth_km2 = 4.0 * math.pi * K.EARTH_MEAN_RADIUS_KM**2
+    active_per_km2 = r["users_per_km2"] / r["overbooking_factor"]
+    by_hand = cons.n_satellites * 1000.0 * r["per_satellite_gbps"] / (active_per_km2 * earth_km2)
+    assert r["per_active_user_mbps"] == pytest.approx(by_hand, rel=1e-6)
 
 
 def test_capacity_curve_interface_for_the_valuation():

@@ -402,9 +402,12 @@ def test_json_has_exactly_the_documented_names(base):
     assert set(d["purchases"]) == {
         "mode",
         "vehicle",
+        "decision_date",
         "goal_satellites",
+        "goal_deadline",
+        "projected_satellites",
         "shortfall_satellites",
-        "launches_bought_at_as_of",
+        "launches_bought",
         "lead_median_days",
         "losses_re_flown",
     }

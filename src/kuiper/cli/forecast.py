@@ -25,6 +25,14 @@ from ._common import (
 )
 from .fetch import echo_data_age
 
+contracted_only_option = click.option(
+    "--contracted-only",
+    is_flag=True,
+    help="Buy nothing beyond the launches under contract: no re-flights of lost "
+    "payloads and no purchases towards the goal (forecast.toml [purchases]). "
+    "The default buys; the JSON's purchases.mode says which was used.",
+)
+
 
 @main.command(context_settings=CONTEXT)
 @as_of_option
@@ -58,18 +66,24 @@ from .fetch import echo_data_age
     type=click.Path(dir_okay=False, exists=True),
     help="Forecast assumptions (TOML) replacing the shipped forecast.toml.",
 )
+@contracted_only_option
 @fail_cleanly
-def forecast(as_of, db, as_json, targets, deadlines, metric, trials, seed, manifest):
+def forecast(
+    as_of, db, as_json, targets, deadlines, metric, trials, seed, manifest, contracted_only
+):
     """Forecast deployment: the chance of reaching each milestone, and when.
 
     A Monte Carlo over the launch manifest (contracts, cadence learned from flights,
-    lead-time slips, failures and groundings, satellite supply, orbit raising) using
-    only information dated on or before --as-of. Assumptions and their sources:
-    kuiper/data/forecast.toml.
+    published NET dates, lead-time slips, failures and groundings, re-flights and
+    purchases towards the goal, satellite supply, orbit raising) using only
+    information dated on or before --as-of. Assumptions and their sources:
+    kuiper/data/forecast.toml. The report ends with each vehicle's deliveries by
+    each deadline and its first Kuiper flight (kuiper plot vehicles draws them).
 
     \b
     Examples:
       kuiper forecast
+      kuiper forecast --contracted-only
       kuiper forecast --as-of 2026-01-30 --json
       kuiper forecast --target 578 --deadline 2027-06-30 --metric on_station
     """
@@ -90,6 +104,7 @@ def forecast(as_of, db, as_json, targets, deadlines, metric, trials, seed, manif
                 seed=seed,
                 manifest=assumptions,
                 progress=lambda done, total: bar.update(done - bar.pos),
+                contracted_only=contracted_only,
             )
     if as_json:
         click.echo(dumps_strict(result.to_dict()))
@@ -237,4 +252,42 @@ def plot_cadence_cmd(as_of, db, output, dpi, metric, trials, seed):
                 progress=lambda done, total: bar.update(done - bar.pos),
             )
     axes = plots.plot_cadence(history, result, metric=metric)
+    click.echo(f"wrote {plots.save(axes[0], output, dpi=dpi)}")
+
+
+@plot.command("vehicles", context_settings=CONTEXT)
+@as_of_option
+@db_option
+@output_option("kuiper-vehicles.png")
+@trials_option(20_000)
+@seed_option
+@contracted_only_option
+@fail_cleanly
+def plot_vehicles_cmd(as_of, db, output, dpi, trials, seed, contracted_only):
+    """Which vehicle drives the forecast: deliveries by deadline, first flights.
+
+    Upper panel: satellites each vehicle has delivered by each future FCC deadline
+    (P50 bars, P5-P95 whiskers, counting those flown already). Lower panel: each
+    vehicle's first Kuiper flight, observed or forecast (P5-P95, P50).
+
+    \b
+    Examples:
+      kuiper plot vehicles -o vehicles.png
+      kuiper plot vehicles --contracted-only --as-of 2026-01-30 -o vehicles.svg
+    """
+    from .. import plots
+    from ..forecast import forecast_deployment
+
+    with open_store_cli(db) as store:
+        when = as_of_date(store, as_of)
+        with click.progressbar(length=trials, label="Simulating", file=sys.stderr) as bar:
+            result = forecast_deployment(
+                store,
+                as_of=when,
+                trials=trials,
+                seed=seed,
+                progress=lambda done, total: bar.update(done - bar.pos),
+                contracted_only=contracted_only,
+            )
+    axes = plots.plot_vehicles(result)
     click.echo(f"wrote {plots.save(axes[0], output, dpi=dpi)}")

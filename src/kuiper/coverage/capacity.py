@@ -46,6 +46,7 @@ __all__ = [
     "estimate_capacity",
     "capacity_curve",
     "per_user_capacity_mbps",
+    "per_user_check",
 ]
 
 PROFILES = ("kuiper", "starlink")
@@ -57,6 +58,16 @@ CAPACITY_GRID_DEG = 1.0
 N_DRAWS = 4000
 # rho grid (Mbps of satellite capacity per unit of take rate x busy-hour rate)
 _RHO = np.logspace(2.0, 10.0, 161)
+# IUGG mean Earth radius R1 (Moritz 2000, Geodetic Reference System 1980), for cell areas.
+EARTH_MEAN_RADIUS_KM = 6371.0088
+_PER_USER_CHECK_KEYS = ("published_mbps", "users_per_km2", "overbooking_factor")
+# their per-satellite capacity, Mbps = the product of these ([per_user_check])
+_PER_USER_CAPACITY_KEYS = (
+    "channel_bandwidth_mhz",
+    "n_channels",
+    "polarizations",
+    "spectral_efficiency_bit_s_hz",
+)
 
 
 @functools.cache
@@ -78,6 +89,11 @@ def load_capacity_assumptions(path=None) -> dict:
         check(f"[profile.{prof}] per_satellite_gbps", data["profile"][prof]["per_satellite_gbps"])
     for key in ("busy_hour_mbps", "consumer_take_rate", "business_per_consumer"):
         check(f"[demand] {key}", data["demand"][key])
+    chk = data.get("per_user_check", {})
+    for key in _PER_USER_CHECK_KEYS + _PER_USER_CAPACITY_KEYS:
+        v = chk.get(key)
+        if not (isinstance(v, int | float) and not isinstance(v, bool) and 0 < v < math.inf):
+            raise KuiperError(f"{name}: [per_user_check] {key} must be a positive number")
     return data
 
 
@@ -457,35 +473,126 @@ def write_curve_table(path) -> None:
         fh.write("\n".join(lines) + "\n")
 
 
+def _uniform_users(users_per_km2: float, users_over: str, profile: str):
+    """Cells with ``users_per_km2`` on each: the land demand cells, or the whole grid."""
+    from .grid import equal_area_grid
+    from .population import DemandCells
+
+    grid = equal_area_grid(CAPACITY_GRID_DEG)
+    if users_over == "land":
+        cells = demand_cells(CAPACITY_GRID_DEG, profile)
+    elif users_over == "earth":
+        n = len(grid.lat_deg)
+        none = np.zeros((n, 1))
+        cells = DemandCells(
+            grid_deg=CAPACITY_GRID_DEG,
+            cell=np.arange(n),
+            points=grid,
+            population=np.zeros(n),
+            households=none,
+            country=np.full(n, ""),
+            regions=("world",),
+            closed_households=none,
+        )
+    else:
+        raise KuiperError(f"users_over must be 'land' or 'earth', got {users_over!r}")
+    users = users_per_km2 * 4.0 * math.pi * EARTH_MEAN_RADIUS_KM**2 * grid.weight[cells.cell]
+    return dataclasses.replace(
+        cells,
+        households=users[:, None] * (np.arange(len(cells.regions)) == 0),
+        closed_households=0.0 * cells.closed_households,
+    ), users
+
+
 def per_user_capacity_mbps(
     constellation: Constellation,
     users_per_km2: float,
     *,
     profile: str = "kuiper",
     min_elevation_deg: float = DEFAULT_MIN_ELEVATION_DEG,
+    per_satellite_gbps: float | None = None,
+    users_over: str = "land",
 ) -> float:
-    """Mean busy-hour capacity per user with users spread evenly over the land cells.
+    """Mean busy-hour capacity per user, users spread evenly at ``users_per_km2``.
 
-    Every satellite's mid per-satellite capacity is shared between the land cells in
-    view in proportion to their users (all capacity-limited at such densities), and
-    the result is total allocated capacity / users, averaged over the window: the
-    quantity Osoro & Oughton (2021) report per user in the busiest hour.
+    Every satellite's capacity is shared between the cells in view in proportion to
+    their users (all capacity-limited at such densities), and the result is total
+    allocated capacity / users, averaged over the window.
+
+    Parameters
+    ----------
+    constellation : Constellation
+    users_per_km2 : float
+        Users (subscribers) per km^2 on every cell of ``users_over``.
+    profile : str
+        Whose per-satellite capacity (capacity.toml, mid) when ``per_satellite_gbps``
+        is None; with ``users_over="land"`` also whose demand cells.
+    min_elevation_deg : float
+    per_satellite_gbps : float, optional
+        Per-satellite capacity, Gbps, in place of the profile's mid.
+    users_over : {"land", "earth"}
+        ``"land"``: the demand cells (land with people), kuiper's convention.
+        ``"earth"``: every cell of the grid, oceans and ice included, which is Osoro &
+        Oughton's convention: each satellite's coverage area is Earth's surface / the
+        number of satellites, with users at the stated density all over it. Every
+        satellite then sees users, so the figure reduces to n_sat x capacity / (users
+        per km^2 x Earth's area) when all satellites work.
+
+    Returns
+    -------
+    float
+        Mbps per user (per subscriber, not per active user: see :func:`per_user_check`).
     """
-    from .grid import equal_area_grid
-
-    cells = demand_cells(CAPACITY_GRID_DEG, profile)
-    area_km2 = 4.0 * math.pi * 6371.0088**2 * equal_area_grid(CAPACITY_GRID_DEG).weight[cells.cell]
-    users = users_per_km2 * area_km2
-    uniform = dataclasses.replace(
-        cells,
-        households=users[:, None] * (np.arange(len(cells.regions)) == 0),
-        closed_households=0.0 * cells.closed_households,
-    )
+    cells, users = _uniform_users(users_per_km2, users_over, profile)
     use, share = _shares(
-        False, tuple(constellation.satrecs), constellation.date, uniform, min_elevation_deg
+        False, tuple(constellation.satrecs), constellation.date, cells, min_elevation_deg
     )
-    mid = 1000.0 * load_capacity_assumptions()["profile"][profile]["per_satellite_gbps"]["mid"]
-    return float(mid * share.sum(axis=0).mean() / users[use].sum())
+    if per_satellite_gbps is None:
+        table = load_capacity_assumptions()["profile"][profile]["per_satellite_gbps"]
+        per_satellite_gbps = table["mid"]
+    return float(1000.0 * per_satellite_gbps * share.sum(axis=0).mean() / users[use].sum())
+
+
+def per_user_check(constellation: Constellation, *, users_over: str = "earth") -> dict:
+    """Osoro & Oughton's (2021) per-user busy-hour figure, with kuiper's geometry.
+
+    Their per-user capacity is (per-satellite capacity / coverage area) / (users per
+    km^2 / overbooking factor): per *active* user, one in 20 being active in the busy
+    hour, with the coverage area Earth's whole surface / number of satellites. The
+    conversion: :func:`per_user_capacity_mbps` at their density (0.1 users/km^2), with
+    their per-satellite capacity (bandwidth x channels x polarizations x spectral
+    efficiency, capacity.toml ``[per_user_check]``), users over the whole Earth
+    (``users_over="earth"``, their convention) or over land only (``"land"``, kuiper's),
+    times their overbooking factor.
+
+    Returns
+    -------
+    dict
+        ``published_mbps`` (their figure), ``per_active_user_mbps`` (kuiper's at their
+        conventions), ``users_per_km2``, ``overbooking_factor``, ``per_satellite_gbps``,
+        ``users_over`` and ``ratio`` (kuiper's / theirs).
+
+    Notes
+    -----
+    Osoro & Oughton (2021), IEEE Access 9, doi:10.1109/ACCESS.2021.3119634; their model
+    code: github.com/edwardoughton/globalsat (scripts/run.py, src/globalsat/sim.py),
+    continued as github.com/Bonface-Osoro/saleos.
+    """
+    chk = load_capacity_assumptions()["per_user_check"]
+    gbps = math.prod(chk[k] for k in _PER_USER_CAPACITY_KEYS) / 1000.0
+    per_user = per_user_capacity_mbps(
+        constellation, chk["users_per_km2"], per_satellite_gbps=gbps, users_over=users_over
+    )
+    ours = per_user * chk["overbooking_factor"]
+    return {
+        "published_mbps": float(chk["published_mbps"]),
+        "per_active_user_mbps": ours,
+        "users_per_km2": float(chk["users_per_km2"]),
+        "overbooking_factor": float(chk["overbooking_factor"]),
+        "per_satellite_gbps": gbps,
+        "users_over": users_over,
+        "ratio": ours / chk["published_mbps"],
+    }
 
 
 if __name__ == "__main__":  # pragma: no cover - maintenance entry point

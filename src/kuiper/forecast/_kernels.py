@@ -45,6 +45,7 @@ PAR_NAMES = (
     "stock",
     "supply_rate",
     "horizon",
+    "raise_group_sigma",  # launch-level spread of a raising group's remaining schedule
 )
 N_PAR = len(PAR_NAMES)
 P_RATIO_MU_NEW = 0
@@ -75,6 +76,7 @@ P_LEAD_SIGMA = 24
 P_STOCK = 25
 P_SUPPLY_RATE = 26
 P_HORIZON = 27
+P_RAISE_GROUP_SIGMA = 28
 
 
 # ---------------------------------------------------------------------------
@@ -368,11 +370,12 @@ def _one_trial(
     which leave in_orbit; arrivals on station), each event with its month, and adds
     every event to ``bins[metric, month]``. ``split[n, q]`` is the number of ``n``
     satellites in profile group ``q``. ``buy_i`` = (purchase vehicle or -1, launches
-    bought for the standing shortfall, most re-flights), ``buy_f`` = (log median, sigma)
-    of the purchase lead time. Per vehicle, ``first_row`` gets its first attempt's day
-    (+inf if none by the horizon) and ``v_count[v, d]`` the satellites it delivered by
-    deadline ``d_day[d]``. ``v_work`` (7, n_vehicle) and ``v_run``
-    (3, n_vehicle + 1) are scratch. Returns the number of launches, losses and arrivals.
+    bought for the projected shortfall, most re-flights); ``buy_f`` = (log median and
+    sigma of the purchase lead time, day of the purchase decision). Per vehicle,
+    ``first_row`` gets its first attempt's day (+inf if none by the horizon) and
+    ``v_count[v, d]`` the satellites it delivered by deadline ``d_day[d]``. ``v_work``
+    (7, n_vehicle) and ``v_run`` (3, n_vehicle + 1) are scratch. Returns the number of
+    launches, losses and arrivals.
     """
     n_v = v_sats.shape[0]
     n_month = month_end_day.shape[0]
@@ -460,8 +463,8 @@ def _one_trial(
             for _ in range(c_launches[c]):
                 s_avail[n_s] = avail
                 n_s += 1
-        if v == buy_v and buy_i[1] > 0:  # the standing shortfall, bought at the as-of date
-            avail = _lognormal(rs, gs, buy_f[0], buy_f[1])
+        if v == buy_v and buy_i[1] > 0:  # the projected shortfall, bought at the decision
+            avail = buy_f[2] + _lognormal(rs, gs, buy_f[0], buy_f[1])
             for _ in range(buy_i[1]):
                 s_avail[n_s] = avail
                 n_s += 1
@@ -594,6 +597,8 @@ def _one_trial(
     # Satellites raising at the as-of date arrive on their launch's schedule, or soon.
     for g in range(g_day.shape[0]):
         median = g_median[g] if g_median[g] > 0.0 else _raising_median(rs, gs, par, pool)
+        if par[P_RAISE_GROUP_SIGMA] > 0.0:
+            median *= math.exp(par[P_RAISE_GROUP_SIGMA] * _normal(rs, gs))
         good = g_raising[g]
         for q in range(n_k):
             grp = split[good, q]

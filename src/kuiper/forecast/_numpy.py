@@ -42,7 +42,7 @@ def engine_sizes(inputs) -> dict:
     slots = np.zeros(n_v, np.int64)
     for i, n in zip(c["vehicle"], c["launches"], strict=True):
         slots[i] += n
-    static = int(buy["static_launches"]) if buy["vehicle"] >= 0 else 0
+    static = int(buy["static_launches"] or 0) if buy["vehicle"] >= 0 else 0
     max_rebuy = int(slots.sum()) + static if buy["vehicle"] >= 0 else 0
     if buy["vehicle"] >= 0:
         slots[buy["vehicle"]] += static + max_rebuy
@@ -56,7 +56,7 @@ def engine_sizes(inputs) -> dict:
         "n_bins_vehicle": int((slots * sats).max()) + 2 if n_v else 2,
         "max_launches": int(slots.sum()) + 1,
         "buy_i": np.array([buy["vehicle"], static, max_rebuy], np.int64),
-        "buy_f": np.array([buy["lead_mu"], buy["lead_sigma"]], np.float64),
+        "buy_f": np.array([buy["lead_mu"], buy["lead_sigma"], buy["decision_day"]], np.float64),
     }
 
 
@@ -243,7 +243,7 @@ def _one_batch(
     # re-flights); a_day is +inf where no attempt happened (past the horizon, its
     # contract stopped, or no loss left to re-fly), ok where the payload was delivered.
     buy_v, buy_static, max_rebuy = (int(x) for x in model.buy_i)
-    buy_mu, buy_sigma = model.buy_f
+    buy_mu, buy_sigma, decision_day = model.buy_f
     n_slot = model.max_launches - 1
     a_day = np.full((n, n_slot), np.inf)
     ok = np.zeros((n, n_slot), bool)
@@ -266,7 +266,7 @@ def _one_batch(
             avail = model.c_known_day[c] + rng.lognormal(par["lead_mu"], par["lead_sigma"], n)
             slot_avail += [avail] * int(model.c_launches[c])
         if v == buy_v and buy_static > 0:
-            slot_avail += [rng.lognormal(buy_mu, buy_sigma, n)] * buy_static
+            slot_avail += [decision_day + rng.lognormal(buy_mu, buy_sigma, n)] * buy_static
         n_regular = len(slot_avail)
         n_total = n_regular + (max_rebuy if v == buy_v else 0)
         l_n[col : col + n_total] = model.sats[v]
@@ -385,6 +385,8 @@ def _one_batch(
             g_median = np.full(n, model.g_median[g])
         else:
             g_median = _raising_median(rng, par, model.pool, n)
+        if par["raise_group_sigma"] > 0.0:
+            g_median = g_median * np.exp(par["raise_group_sigma"] * rng.standard_normal(n))
         good_g = int(model.g_raising[g])
         for q in range(n_k):
             grp = (good_g * (q + 1)) // n_k - (good_g * q) // n_k

@@ -177,6 +177,42 @@ def check_memory(inputs: ForecastInputs, n_target: int, trials: int, engine: str
         )
 
 
+PILOT_TRIALS = 2_000  # trials of the operator's projection (numerical, not an assumption)
+
+
+def plan_purchases(inputs: ForecastInputs, seed: int, *, engine: str = "numba") -> ForecastInputs:
+    """Fill in how many launches the operator buys at its decision (see purchase_inputs).
+
+    Its projection is the model's own: the median in-orbit count at the goal's
+    deadline with no new purchases (re-flights on), from ``PILOT_TRIALS`` trials. The
+    shortfall to the goal, in launches of the purchase vehicle and at most
+    ``max_launches_per_purchase``, is bought. Inputs whose purchases are planned
+    already, or that buy nothing, come back unchanged.
+    """
+    import dataclasses
+    import math
+
+    p = inputs.purchase
+    if p["vehicle"] < 0 or p["static_launches"] is not None:
+        return inputs
+    pilot = dataclasses.replace(inputs, purchase={**p, "static_launches": 0})
+    hist = run_engine(pilot, [("in_orbit", 1)], PILOT_TRIALS, seed + 1, engine=engine).hist
+    ends = pilot.month_end_day()
+    m = min(int(np.searchsorted(ends, p["goal_deadline_day"])), len(ends) - 1)
+    c = np.cumsum(hist[m, METRICS.index("in_orbit")])
+    projected = int(np.searchsorted(c, 0.5 * c[-1]))
+    shortfall = max(int(p["goal"]) - projected, 0)
+    per_launch = inputs.vehicles[p["vehicle"]]["satellites_per_launch"]
+    n = min(math.ceil(shortfall / per_launch), int(p["max_launches"]))
+    planned = {
+        **p,
+        "static_launches": n,
+        "projected_satellites": projected,
+        "shortfall_satellites": shortfall,
+    }
+    return dataclasses.replace(inputs, purchase=planned)
+
+
 def run_engine(
     inputs: ForecastInputs,
     targets: list[tuple[str, int]],
@@ -195,6 +231,7 @@ def run_engine(
     within the horizon, 0 if met already); see :class:`EngineResult`. ``deadline_days``
     (days after ``as_of``) are where each vehicle's deliveries are counted.
     """
+    inputs = plan_purchases(inputs, seed, engine=engine)
     check_memory(inputs, len(targets), trials, engine)
     if engine == "numba":
         return _run_numba(inputs, targets, trials, seed, progress, deadline_days=deadline_days)
@@ -261,6 +298,7 @@ def forecast_deployment(
     targets = [(ms.metric, ms.target) for ms in milestones]
     if not any(t == ("on_station", 578) for t in targets):
         targets.append(("on_station", 578))  # service can start (FACTS.md section 1)
+    inputs = plan_purchases(inputs, seed, engine=engine)
     deadlines = [_days(ms.deadline_utc, as_of) for ms in milestones]
     result = run_engine(
         inputs, targets, trials, seed, engine=engine, progress=progress, deadline_days=deadlines

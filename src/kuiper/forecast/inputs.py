@@ -23,7 +23,12 @@ def no_purchase() -> dict:
         "static_launches": 0,
         "lead_mu": 0.0,
         "lead_sigma": 0.0,
+        "decision_day": 0.0,
+        "max_launches": 0,
         "goal": None,
+        "goal_deadline": None,
+        "goal_deadline_day": None,
+        "projected_satellites": None,
         "shortfall_satellites": 0,
         "mode": "contracted only",
     }
@@ -153,6 +158,7 @@ def model_parameters(manifest: ForecastManifest, as_of: dt.datetime, *, lost: in
         "pad_sigma": m["pad_loss_sigma"],
         "raise_mu": math.log(m["raising_prior_median_days"]),
         "raise_sigma": m["raising_prior_sigma"],
+        "raise_group_sigma": m["raising_group_sigma"],
         "lost_a": 1.0 + lost,
         "lost_b": 1.0 + kept,
         "lost_min": m["lost_decay_min_days"],
@@ -174,35 +180,47 @@ def purchase_inputs(
     *,
     contracted_only: bool = False,
 ) -> dict:
-    """What the engine buys: launches for the standing shortfall, and re-flights.
+    """When the operator may buy, towards which goal, and how lost payloads are re-flown.
 
-    The shortfall is the newest goal known at ``as_of`` less the satellites launched
-    and those the launches under contract carry; it is bought on the purchase vehicle
-    (last in :func:`vehicle_order`) at the as-of date, each launch flying no sooner
-    than a lognormal lead time later. Payload losses are re-bought in the trial, at the
-    loss, on the same lead time. ``vehicle`` is -1 when nothing is bought.
+    The decision comes no sooner than ``min_interval_days`` after the newest contract
+    known at ``as_of`` (Amazon bought in 2021-04, 2022-04, 2023-12 and late 2025), and
+    aims at the first goal whose deadline lies after the decision. How many launches
+    are bought (``static_launches``) depends on the projected deliveries, which
+    :func:`kuiper.forecast.engine.plan_purchases` fills in (None until then). Payload
+    losses are re-bought in the trial, at the loss. ``vehicle`` (the purchase vehicle,
+    last in :func:`vehicle_order`) is -1 when nothing is bought.
     """
-    from .manifest import MAX_CONTRACT_LAUNCHES
-
     p = manifest.purchases
     if p is None or contracted_only:
         return no_purchase()
     as_of_date = as_of.astimezone(UTC).date()
-    goal = _newest(p.goals, as_of_date)
-    pv = len(vehicles) - 1
-    committed = launched + sum(
-        v["contracted_launches"] * v["satellites_per_launch"] for v in vehicles
+    contracts = [c.known_utc for v in manifest.vehicles for c in v.contracts]
+    last = max((d for d in contracts if d <= as_of_date), default=None)
+    decision_day = 0.0
+    if last is not None:
+        decision_day = max(0.0, _days(last, as_of) + p.min_interval_days)
+    decision_date = (as_of + dt.timedelta(days=decision_day)).date()
+    goals = sorted(
+        (
+            g
+            for g in p.goals
+            if g.known_utc <= as_of_date and g.value["deadline_utc"] > decision_date
+        ),
+        key=lambda g: (g.value["deadline_utc"], -g.known_utc.toordinal()),
     )
-    goal_n = goal.value["satellites"] if goal else 0
-    shortfall = max(goal_n - committed, 0)
-    per_launch = vehicles[pv]["satellites_per_launch"]
+    goal = goals[0] if goals else None
     return {
-        "vehicle": pv,
-        "static_launches": min(math.ceil(shortfall / per_launch), MAX_CONTRACT_LAUNCHES),
+        "vehicle": len(vehicles) - 1,
+        "static_launches": None if goal else 0,
         "lead_mu": math.log(p.lead_median_days),
         "lead_sigma": p.lead_sigma,
-        "goal": goal_n or None,
-        "shortfall_satellites": int(shortfall),
+        "decision_day": decision_day,
+        "max_launches": p.max_launches_per_purchase,
+        "goal": goal.value["satellites"] if goal else None,
+        "goal_deadline": goal.value["deadline_utc"].isoformat() if goal else None,
+        "goal_deadline_day": _days(goal.value["deadline_utc"], as_of) if goal else None,
+        "projected_satellites": None,
+        "shortfall_satellites": 0,
         "mode": "with purchases",
     }
 

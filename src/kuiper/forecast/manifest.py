@@ -32,7 +32,8 @@ _MODEL_KEYS = (
     "first_flight_median_days first_flight_sigma grounding_median_days grounding_sigma "
     "pad_loss_probability pad_loss_median_days pad_loss_sigma loss_prior_mean loss_prior_flights "
     "anomaly_prior_mean anomaly_prior_flights learn_flights recency_half_life_days "
-    "raising_prior_median_days raising_prior_sigma raising_min_launches raising_recent_launches "
+    "raising_prior_median_days raising_prior_sigma raising_group_sigma raising_min_launches "
+    "raising_recent_launches "
     "unscheduled_min_lead_days "
     "new_contract_lead_median_days new_contract_lead_sigma lost_decay_min_days "
     "lost_decay_max_days"
@@ -75,15 +76,19 @@ class Vehicle:
 class Purchases:
     """What the operator does when its launches under contract fall short of its goal.
 
-    ``goals`` are dated statements of the satellites the operator means to launch (the
-    newest known at the as-of date applies); new launches are bought on ``vehicle``
-    and fly no sooner than a lognormal lead time (median ``lead_median_days``) after
-    the purchase.
+    ``goals`` are dated statements of the satellites the operator means to have
+    launched by a deadline. At the as-of date the operator projects its deliveries
+    by the next goal's deadline and buys the shortfall, at most
+    ``max_launches_per_purchase`` launches on ``vehicle`` and no sooner than
+    ``min_interval_days`` after its last purchase; bought launches fly no sooner than
+    a lognormal lead time (median ``lead_median_days``) after the purchase.
     """
 
     vehicle: str
     lead_median_days: float
     lead_sigma: float
+    min_interval_days: float
+    max_launches_per_purchase: int
     goals: tuple[Dated, ...]
     source: str
 
@@ -272,7 +277,7 @@ def _purchases(table, name: str, vehicles: list[Vehicle]) -> Purchases | None:
     lead = float(_number(table, "lead_median_days", where))
     if lead <= 0.0:
         raise ManifestError(f"{where}: lead_median_days must be greater than 0, got {lead}")
-    goals = _dated_list(table, "goal", {"satellites": "int"}, where)
+    goals = _dated_list(table, "goal", {"satellites": "int", "deadline_utc": "date"}, where)
     if not goals:
         raise ManifestError(f"{where}: no [[purchases.goal]] entries")
     for g in goals:
@@ -284,6 +289,11 @@ def _purchases(table, name: str, vehicles: list[Vehicle]) -> Purchases | None:
         vehicle=table["vehicle"],
         lead_median_days=lead,
         lead_sigma=float(_number(table, "lead_sigma", where)),
+        min_interval_days=float(_number(table, "min_interval_days", where)),
+        max_launches_per_purchase=min(
+            int(_number(table, "max_launches_per_purchase", where, integer=True)),
+            MAX_CONTRACT_LAUNCHES,
+        ),
         goals=goals,
         source=table["source"],
     )

@@ -78,6 +78,7 @@ class Forecast:
                 f"  {r['target']:>6,} {r['metric']:<11} {dates:<36} "
                 f"P(not by horizon) {r['p_not_by_horizon']:.1%}"
             )
+        lines += self._render_vehicles()
         lines += ["", f"{'month end':<12}" + "".join(f"{m + ' P5/P50/P95':>24}" for m in METRICS)]
         for k in range(0, len(self.monthly["date"]), every_months):
             row = f"{self.monthly['date'][k]:<12}"
@@ -86,6 +87,38 @@ class Forecast:
                 row += f"{q['p05'][k]:>10,}{q['p50'][k]:>7,}{q['p95'][k]:>7,}"
             lines.append(row)
         return "\n".join(lines)
+
+    def _render_vehicles(self) -> list[str]:
+        if not self.vehicles:
+            return []
+        p = self.purchases
+        if p.get("vehicle") and p.get("goal_satellites"):
+            how = (
+                f"with purchases: projected {p['projected_satellites']:,} in orbit by "
+                f"{p['goal_deadline']} against the goal of {p['goal_satellites']:,}; "
+                f"{p['launches_bought']} {p['vehicle']} launches bought on "
+                f"{p['decision_date']}, lost payloads re-flown, lead median "
+                f"{p['lead_median_days']:g} d; --contracted-only turns this off"
+            )
+        elif p.get("vehicle"):
+            how = f"lost payloads re-flown on {p['vehicle']}; no goal left to buy towards"
+        else:
+            how = "contracted only: no re-flights, no purchases"
+        deadlines = [r["deadline"] for r in self.vehicles[0]["delivered"]]
+        head = f"{'vehicle':<13}{'contracted':>11}  {'first Kuiper flight (P5 / P50 / P95)':<38}"
+        head += "".join(f"{'by ' + d:>16}" for d in deadlines)
+        lines = ["", f"By vehicle ({how})", head]
+        for v in self.vehicles:
+            f = v["first_kuiper_flight"]
+            if "observed" in f:
+                first = f"flown {f['observed']}"
+            else:
+                first = " / ".join(f[k] or "-" for k in ("p05", "p50", "p95"))
+            row = f"{v['name']:<13}{v['contracted']:>11}  {first:<38}"
+            row += "".join(f"{r['p50']:>16,}" for r in v["delivered"])
+            lines.append(row)
+        lines.append("  (satellites delivered by each deadline: P50, counting those flown already)")
+        return lines
 
     def distribution(self, metric: str, date: dt.date) -> np.ndarray:
         """Probability of each count of ``metric`` at the month end on or after ``date``."""
@@ -230,12 +263,18 @@ def purchase_summary(inputs) -> dict:
     """Which model was used: with purchases (and what was bought) or contracted only."""
     p = inputs.purchase
     v = p["vehicle"]
+    decision = None
+    if v >= 0:
+        decision = (inputs.as_of + dt.timedelta(days=float(p["decision_day"]))).date()
     return {
         "mode": p["mode"],
         "vehicle": inputs.vehicles[v]["name"] if v >= 0 else None,
+        "decision_date": decision.isoformat() if decision else None,
         "goal_satellites": p["goal"],
+        "goal_deadline": p["goal_deadline"],
+        "projected_satellites": p["projected_satellites"],
         "shortfall_satellites": int(p["shortfall_satellites"]),
-        "launches_bought_at_as_of": int(p["static_launches"]) if v >= 0 else 0,
+        "launches_bought": int(p["static_launches"] or 0) if v >= 0 else 0,
         "lead_median_days": round(float(np.exp(p["lead_mu"])), 1) if v >= 0 else None,
         "losses_re_flown": v >= 0,
     }

@@ -23,11 +23,13 @@ from .report import (
 )
 from .tracker import plot_altitude, plot_shells
 from .value import plot_tornado
+from .vehicles import plot_vehicles
 
 __all__ = [
     "plot_shells",
     "plot_altitude",
     "plot_cadence",
+    "plot_vehicles",
     "plot_backtest",
     "plot_tornado",
     "plot_coverage",
