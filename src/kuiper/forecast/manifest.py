@@ -161,10 +161,18 @@ def _contracts(v: dict, where: str) -> tuple[Dated, ...]:
     return contracts
 
 
-def load_forecast_manifest(path: str | Path | None = None) -> ForecastManifest:
-    """Read and validate a forecast manifest (default: the shipped one)."""
+def load_forecast_manifest(
+    path: str | Path | None = None, *, model_defaults: dict | None = None
+) -> ForecastManifest:
+    """Read and validate a forecast manifest (default: the shipped one).
+
+    ``model_defaults`` fill the keys the file's ``[model]`` table leaves out (a
+    reference class takes Kuiper's generic values this way).
+    """
     data, name = read_data_toml(path, "forecast.toml")
     model = data.get("model")
+    if model_defaults is not None and isinstance(model, dict):
+        model = {**model_defaults, **model}
     if not isinstance(model, dict):
         raise ManifestError(f"{name}: missing [model] table")
     params = {k: float(_number(model, k, f"{name} [model]")) for k in _MODEL_KEYS}

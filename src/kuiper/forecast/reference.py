@@ -49,6 +49,7 @@ from .backtest import Backtest, _end_of_day, _pool, crps_from_hist, hist_quantil
 from .inputs import (
     DEFAULT_PROFILE,
     ForecastInputs,
+    _days,
     _month_ends,
     model_parameters,
     purchase_inputs,
@@ -258,7 +259,10 @@ def load_reference(name_or_dir: str | Path) -> ReferenceClass:
     if not toml_path.is_file():
         raise ManifestError(f"{toml_path}: missing (a reference folder needs forecast.toml)")
     launches = read_launches(folder / "launches.csv")
-    manifest = load_forecast_manifest(toml_path)
+    from ..manifest import read_data_toml
+
+    generic = read_data_toml(None, "forecast.toml")[0]["model"]
+    manifest = load_forecast_manifest(toml_path, model_defaults=generic)
     table = _reference_table(toml_path)
     where = f"{toml_path} [reference]"
     if not table:
@@ -405,6 +409,50 @@ def _pause_exposure(
         vd["obs_n"], vd["obs_t_days"] = max(n, 0.0), max(t, 1.0)
 
 
+def _replace_lost_provider(
+    purchase: dict, manifest: ForecastManifest, vehicles: list[dict], as_of: dt.date
+) -> dict:
+    """A provider lost is replaced at once: the purchase decision at its cancellation.
+
+    :func:`~kuiper.forecast.inputs.purchase_inputs` times a decision
+    ``min_interval_days`` after the newest purchase (Amazon's routine buying). A
+    cancellation that leaves its vehicle nothing under contract is a provider lost;
+    the operator decides when it is known, even if that is before ``as_of`` (the
+    launches bought then fly a lead time after it), towards the first goal known by
+    ``as_of`` whose deadline is still ahead. The count is the projected shortfall, as
+    for any purchase (:func:`~kuiper.forecast.engine.plan_purchases`).
+    """
+    p = manifest.purchases
+    if p is None or purchase["vehicle"] < 0:
+        return purchase
+    left = {vd["name"]: vd["contracted_launches"] for vd in vehicles}
+    lost = [
+        e.known_utc
+        for v in manifest.vehicles
+        for e in v.events
+        if e.value["kind"] == "cancelled"
+        and e.known_utc <= as_of
+        and left[v.name] == 0
+        and not any(c.known_utc > e.value["date_utc"] for c in v.contracts if c.known_utc <= as_of)
+    ]
+    goals = sorted(
+        (g for g in p.goals if g.known_utc <= as_of and g.value["deadline_utc"] > as_of),
+        key=lambda g: (g.value["deadline_utc"], -g.known_utc.toordinal()),
+    )
+    if not lost or not goals:
+        return purchase
+    when = _end_of_day(as_of)
+    deadline = goals[0].value["deadline_utc"]
+    return {
+        **purchase,
+        "static_launches": None,
+        "decision_day": min(purchase["decision_day"], _days(max(lost), when)),
+        "goal": goals[0].value["satellites"],
+        "goal_deadline": deadline.isoformat(),
+        "goal_deadline_day": _days(deadline, when),
+    }
+
+
 def reference_inputs(ref: ReferenceClass, origin: dt.date) -> ForecastInputs:
     """The engine's inputs as of the end of ``origin``, from the log and manifest alone."""
     as_of = _end_of_day(origin)
@@ -433,7 +481,9 @@ def reference_inputs(ref: ReferenceClass, origin: dt.date) -> ForecastInputs:
         initial=np.array([launched, launched, 0], np.int64),
         month_end=months,
         horizon_utc=manifest.horizon_utc,
-        purchase=purchase_inputs(manifest, vehicles, as_of, launched),
+        purchase=_replace_lost_provider(
+            purchase_inputs(manifest, vehicles, as_of, launched), manifest, vehicles, origin
+        ),
     )
 
 
