@@ -136,7 +136,7 @@ def forecast(
     "--reference",
     metavar="NAME|DIR",
     help="Backtest another constellation instead: a shipped reference class "
-    "(oneweb, iridium_next) or a folder of your own (format below).",
+    "(oneweb, iridium_next) or a folder of your own (format above).",
 )
 @fail_cleanly
 def backtest_cmd(db, as_json, output, dpi, origins, trials, seed, metric, manifest, reference):
@@ -159,7 +159,8 @@ def backtest_cmd(db, as_json, output, dpi, origins, trials, seed, metric, manife
                      (+ optional production true/false, note); dates YYYY-MM-DD
                      or YYYY-MM-DDTHH:MMZ; outcome success/failure
       forecast.toml  the schema of kuiper/data/forecast.toml (dated contracts,
-                     plans, records, schedules, events, supply, purchases) plus
+                     plans, records, schedules, events, supply, purchases;
+                     [model] needs only horizon_utc, the rest is Kuiper's) plus
                      [reference] name, target_satellites, history_through_utc,
                      source (optional origins_from_utc, origins_through_utc,
                      horizon_months)

@@ -18,7 +18,8 @@ A reference folder holds two files:
 ``forecast.toml``
     The forecast manifest in the schema of ``kuiper/data/forecast.toml`` (dated
     contracts, records, plans, schedules, events, supply, purchases; each fact with the
-    date it became public), plus a ``[reference]`` table:
+    date it became public; ``[model]`` needs only ``horizon_utc``, every other key
+    defaults to the shipped, generic value), plus a ``[reference]`` table:
 
     * ``name``, ``source``;
     * ``target_satellites``: the deployment target; origins run until the log has
