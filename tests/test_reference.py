@@ -20,6 +20,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 from click.testing import CliRunner
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from kuiper.cli import main
 from kuiper.errors import ManifestError
@@ -292,6 +294,11 @@ def test_bad_folders(tmp_path):
         code, out = _cli("--reference", str(dest))
         assert code == 1, name
         assert expect in out and "Traceback" not in out and out.count("\n") == 1, (name, out)
+    dest = _folder(tmp_path / "vehicle")
+    text = (dest / "launches.csv").read_text(encoding="utf-8")
+    (dest / "launches.csv").write_text(text.replace(",LVM3 (Sriharikota SLP),", ",LVM-3,"))
+    code, out = _cli("--reference", str(dest))
+    assert code == 1 and "launch 'OneWeb 18': vehicle 'LVM-3' is in no [[vehicle]]" in out
     dest = _folder(tmp_path / "no-log")
     (dest / "launches.csv").unlink()
     code, out = _cli("--reference", str(dest))
@@ -310,6 +317,7 @@ def test_bad_folders(tmp_path):
         ('history_through_utc = "2026-12-04"', 'history_through_utc = "2022-02-30"', "2022-02-30"),
         ('history_through_utc = "2026-12-04"', 'history_through_utc = "2023-01-01"', "before"),
         ("horizon_months = 36", "horizon_months = 600", "horizon_months"),
+        ("horizon_months = 36", "horizon_month = 36", "unknown key 'horizon_month'"),
         ('horizon_utc = "2027-01-01"', 'horizon_utc = "2022-01-01"', "horizon_utc"),
         ("launches = 21", "launches = -21", "launches"),
     ],
@@ -322,6 +330,32 @@ def test_bad_manifests(tmp_path, old, new, expect):
     with pytest.raises(ManifestError, match="forecast.toml") as err:
         load_reference(dest)
     assert expect in str(err.value) and "\n" not in str(err.value)
+
+
+GOOD_ROW = ["A-1", "2020-01-10T12:00Z", "Rocket", "10", "success", "a source"]
+HEADER = "mission,launch_date_utc,vehicle,satellites,outcome,source"
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    field=st.integers(min_value=0, max_value=5),
+    text=st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=12),
+)
+def test_a_corrupted_field_is_refused_or_read_exactly(tmp_path_factory, field, text):
+    """Any corruption of one field gives a one-line ManifestError or a faithful record."""
+    row = list(GOOD_ROW)
+    row[field] = text
+    path = tmp_path_factory.mktemp("log") / "launches.csv"
+    with path.open("w", newline="", encoding="utf-8") as f:
+        csv.writer(f).writerows([HEADER.split(","), row])
+    try:
+        (la,) = read_launches(path)
+    except ManifestError as exc:
+        assert "\n" not in str(exc) and str(path) in str(exc)
+        return
+    assert (la.mission, la.vehicle, la.source) == tuple(row[i].strip() for i in (0, 2, 5))
+    assert la.satellites == int(row[3]) and la.outcome == row[4].strip()
+    assert la.launch_date_utc.isoformat() == row[1].strip()[:10]
 
 
 def test_read_launches_rejects_duplicates(tmp_path):

@@ -38,6 +38,8 @@ from __future__ import annotations
 import csv
 import dataclasses
 import datetime as dt
+import io
+import re
 from collections.abc import Callable
 from importlib.resources import files
 from pathlib import Path
@@ -76,6 +78,15 @@ MAX_SATELLITES_PER_LAUNCH = 1_000
 BUCKETS = ((1, 3), (4, 6), (7, 11), (12, 24), (25, 36), (12, 36))
 COLUMNS = ("mission", "launch_date_utc", "vehicle", "satellites", "outcome", "source")
 OPTIONAL_COLUMNS = ("production", "note")
+REFERENCE_KEYS = (
+    "name",
+    "target_satellites",
+    "history_through_utc",
+    "source",
+    "origins_from_utc",
+    "origins_through_utc",
+    "horizon_months",
+)
 QUANTILES = {"p05": 0.05, "p25": 0.25, "p50": 0.5, "p75": 0.75, "p95": 0.95}
 
 
@@ -181,13 +192,14 @@ def read_launches(path: str | Path) -> tuple[ReferenceLaunch, ...]:
         raise ManifestError(f"{name}: cannot read ({exc.strerror})") from None
     except UnicodeDecodeError as exc:
         raise ManifestError(f"{name}: not UTF-8 text (byte {exc.start})") from None
+    reader = csv.reader(io.StringIO(text, newline=""))
     try:
-        rows = list(csv.reader(text.splitlines()))
+        rows = [(reader.line_num, row) for row in reader]
     except csv.Error as exc:
-        raise ManifestError(f"{name}: not valid CSV ({exc})") from None
+        raise ManifestError(f"{name}:{reader.line_num}: not valid CSV ({exc})") from None
     if not rows:
         raise ManifestError(f"{name}: empty (expected a header: {','.join(COLUMNS)})")
-    header = [h.strip() for h in rows[0]]
+    header = [h.strip() for h in rows[0][1]]
     missing = [c for c in COLUMNS if c not in header]
     if missing:
         raise ManifestError(f"{name}:1: missing column(s) {', '.join(missing)}")
@@ -195,7 +207,7 @@ def read_launches(path: str | Path) -> tuple[ReferenceLaunch, ...]:
     if unknown:
         raise ManifestError(f"{name}:1: unknown column(s) {', '.join(unknown)}")
     out = []
-    for line, row in enumerate(rows[1:], start=2):
+    for line, row in rows[1:]:
         if not row or not "".join(row).strip():
             continue
         if len(row) != len(header):
@@ -205,10 +217,11 @@ def read_launches(path: str | Path) -> tuple[ReferenceLaunch, ...]:
             if not r[c]:
                 raise ManifestError(f"{name}:{line}: field '{c}' is empty")
         date = _parse_date(r["launch_date_utc"], f"{name}:{line}: field 'launch_date_utc'")
-        if not r["satellites"].isdigit() or int(r["satellites"]) > MAX_SATELLITES_PER_LAUNCH:
+        count = r["satellites"]
+        if not re.fullmatch("[0-9]{1,6}", count) or int(count) > MAX_SATELLITES_PER_LAUNCH:
             raise ManifestError(
                 f"{name}:{line}: field 'satellites' must be a whole number 0-"
-                f"{MAX_SATELLITES_PER_LAUNCH:,}, got {r['satellites']!r}"
+                f"{MAX_SATELLITES_PER_LAUNCH:,}, got {count!r}"
             )
         if r["outcome"] not in ("success", "failure"):
             raise ManifestError(
@@ -224,7 +237,7 @@ def read_launches(path: str | Path) -> tuple[ReferenceLaunch, ...]:
                 mission=r["mission"],
                 launch_date_utc=date,
                 vehicle=r["vehicle"],
-                satellites=int(r["satellites"]),
+                satellites=int(count),
                 outcome=r["outcome"],
                 source=r["source"],
                 production=production == "true",
@@ -264,6 +277,13 @@ def load_reference(name_or_dir: str | Path) -> ReferenceClass:
 
     generic = read_data_toml(None, "forecast.toml")[0]["model"]
     manifest = load_forecast_manifest(toml_path, model_defaults=generic)
+    known = {n for v in manifest.vehicles for n in v.log_names}
+    for la in launches:
+        if la.vehicle not in known:
+            raise ManifestError(
+                f"{folder / 'launches.csv'}: launch {la.mission!r}: vehicle {la.vehicle!r} is in "
+                f"no [[vehicle]] log_names of {toml_path.name}"
+            )
     table = _reference_table(toml_path)
     where = f"{toml_path} [reference]"
     if not table:
@@ -274,9 +294,15 @@ def load_reference(name_or_dir: str | Path) -> ReferenceClass:
     target = table.get("target_satellites")
     if not isinstance(target, int) or isinstance(target, bool) or not 0 < target <= 100_000:
         raise ManifestError(f"{where}: 'target_satellites' must be a whole number 1-100,000")
+    unknown = sorted(set(table) - set(REFERENCE_KEYS))
+    if unknown:
+        raise ManifestError(f"{where}: unknown key '{unknown[0]}' ({', '.join(REFERENCE_KEYS)})")
     horizon = table.get("horizon_months", 36)
-    if not isinstance(horizon, int) or not 1 <= horizon <= MAX_HORIZON_MONTHS:
-        raise ManifestError(f"{where}: 'horizon_months' must be a whole number 1-60")
+    whole = isinstance(horizon, int) and not isinstance(horizon, bool)
+    if not whole or not 1 <= horizon <= MAX_HORIZON_MONTHS:
+        raise ManifestError(
+            f"{where}: 'horizon_months' must be a whole number 1-{MAX_HORIZON_MONTHS}"
+        )
 
     def date(key, required=False):
         value = table.get(key)
