@@ -29,7 +29,7 @@ def plot_vehicles(forecast, *, axes=None):
     width = 0.8 / len(deadlines)
     x = np.arange(len(vehicles))
     shades = np.linspace(0.35, 1.0, len(deadlines))
-    for j, (label, date) in enumerate(deadlines):
+    for j in range(len(deadlines)):
         p50 = np.array([v["delivered"][j]["p50"] for v in vehicles])
         lo = p50 - np.array([v["delivered"][j]["p05"] for v in vehicles])
         hi = np.array([v["delivered"][j]["p95"] for v in vehicles]) - p50
@@ -42,7 +42,6 @@ def plot_vehicles(forecast, *, axes=None):
             alpha=float(shades[j]),
             yerr=[lo, hi],
             capsize=2,
-            label=f"by {date} ({label})",
             edgecolor="black",
             linewidth=0.3,
         )
@@ -56,7 +55,13 @@ def plot_vehicles(forecast, *, axes=None):
         f"Deliveries by vehicle, as of {forecast.as_of:%Y-%m-%d} ({mode}; "
         f"{forecast.trials:,} trials)"
     )
-    top.legend(fontsize=8, loc="upper left")
+    from matplotlib.patches import Patch
+
+    handles = [
+        Patch(facecolor="#555555", alpha=float(a), edgecolor="black", label=f"by {d} ({n})")
+        for a, (n, d) in zip(shades, deadlines, strict=True)
+    ]
+    top.legend(handles=handles, fontsize=8, loc="upper left", title="bar shade: deadline")
     top.grid(axis="y", alpha=0.3)
 
     for i, v in enumerate(vehicles):
@@ -81,9 +86,11 @@ def plot_vehicles(forecast, *, axes=None):
         bottom.plot([lo, hi], [i, i], "-", color=colour, linewidth=3, alpha=0.6)
         bottom.plot([mid], [i], "o", color=colour)
         bottom.annotate(
-            f" P50 {first['p50']} (by the horizon: {first['p_by_horizon']:.0%})",
-            (hi, i),
-            va="center",
+            f"P50 {first['p50']} (by the horizon: {first['p_by_horizon']:.0%})",
+            (mid, i),
+            xytext=(0, 7),
+            textcoords="offset points",
+            ha="center",
             fontsize=8,
         )
     bottom.axvline(forecast.as_of.date(), color="black", linewidth=0.8, linestyle=":")

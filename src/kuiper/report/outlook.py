@@ -26,7 +26,8 @@ def forecast_section(ctx: Context, section: Section) -> None:
     s = ctx.settings
     section.command = (
         f"kuiper forecast --as-of {ctx.as_of_text} --trials {s.trials} --seed {s.seed}; "
-        f"kuiper plot cadence --as-of {ctx.as_of_text} --trials {s.trials}"
+        f"kuiper plot cadence --as-of {ctx.as_of_text} --trials {s.trials}; "
+        f"kuiper plot vehicles --as-of {ctx.as_of_text} --trials {s.trials}"
     )
     history = deployment_history(ctx.store, ctx.as_of)
     section.figures.append(
@@ -71,6 +72,7 @@ def forecast_section(ctx: Context, section: Section) -> None:
             ],
         )
     )
+    _vehicle_table(ctx, section, fc, d)
     flown = {v: sum(c) for v, c in history["launches"].items()}
     section.tables.append(
         Table(
@@ -101,8 +103,9 @@ def forecast_section(ctx: Context, section: Section) -> None:
     first = open_ms[0] if open_ms else None
     reading = [
         f"As of {ctx.as_of_text}, the Monte Carlo over the launch manifest (contracts, "
-        "cadence learned from flights, slips, failures and groundings, satellite supply, "
-        f"orbit raising) puts {fc.initial[1]:,} satellites in orbit today at "
+        "cadence learned from flights, slips, failures and groundings, re-flights and "
+        "purchases, satellite supply, orbit raising) puts "
+        f"{fc.initial[1]:,} satellites in orbit today at "
         f"{m['in_orbit']['p50'][min(12, len(m['date']) - 1)]:,} (median) a year on."
     ]
     if first:
@@ -129,6 +132,53 @@ def forecast_section(ctx: Context, section: Section) -> None:
         link("launches.toml", label="launches.toml: launches flown"),
         link("constellation.toml", "authorization.gen2_total"),
     ]
+
+
+def _vehicle_table(ctx: Context, section: Section, fc, d: dict) -> None:
+    """Which vehicle drives the forecast: deliveries by deadline, first flights."""
+    from .. import plots
+
+    vehicles = d["vehicles"]
+    if not vehicles or not vehicles[0]["delivered"]:
+        return
+    p = d["purchases"]
+    if p["vehicle"] and p["goal_satellites"]:
+        how = (
+            f"with purchases: {p['launches_bought']} {p['vehicle']} launches bought on "
+            f"{p['decision_date']} against a projected {p['projected_satellites']:,} in orbit "
+            f"by {p['goal_deadline']} (goal {p['goal_satellites']:,}); lost payloads re-flown"
+        )
+    else:
+        how = p["mode"]
+    deadlines = [r["deadline"] for r in vehicles[0]["delivered"]]
+    rows = []
+    for v in vehicles:
+        f = v["first_kuiper_flight"]
+        first = (
+            f"flown {f['observed']}"
+            if "observed" in f
+            else " / ".join(f[k] or "-" for k in ("p05", "p50", "p95"))
+        )
+        rows.append(
+            [v["name"], v["contracted"], first]
+            + [f"{r['p05']:,} / {r['p50']:,} / {r['p95']:,}" for r in v["delivered"]]
+        )
+    section.tables.append(
+        Table(
+            f"By vehicle ({how}): launches under contract, first Kuiper flight (P5 / P50 / "
+            "P95), and satellites delivered by each deadline (P5 / P50 / P95, flown included)",
+            ["vehicle", "under contract", "first Kuiper flight"] + [f"by {x}" for x in deadlines],
+            rows,
+        )
+    )
+    section.figures.append(
+        figure(
+            plots.plot_vehicles(fc),
+            "forecast-vehicles",
+            f"Satellites delivered by each vehicle by each FCC deadline, and first Kuiper "
+            f"flights (forecast as of {ctx.as_of_text}; {how}).",
+        )
+    )
 
 
 def backtest_section(ctx: Context, section: Section) -> None:
