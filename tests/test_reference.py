@@ -397,6 +397,25 @@ def test_oneweb_coverage_from_the_json():
     assert _bucket(d, "12-36")["coverage90"] == pytest.approx(cover90)
     assert _bucket(d, "12-36")["coverage50"] == pytest.approx(cover50)
     assert d["summary"]["horizon_months"] == 36 and len(d["by_horizon"]) == 36
+    # The Kuiper backtest's JSON shape (kuiper.forecast.backtest.Backtest.to_dict).
+    assert {"data_through", "trials", "seed", "milestones", "summary", "by_horizon"} <= set(d)
+    assert set(long[0]) == {
+        "date", "horizon_months", "lead_days", "metric", "observed",
+        "p05", "p25", "p50", "p75", "p95", "in50", "in90", "crps",
+    }  # fmt: skip
+
+
+def test_cli_origins_and_refusals():
+    code, out = _cli("--reference", "iridium_next", "--origin", "2018-03-15", "--json")
+    assert code == 0, out
+    d = json.loads(out[out.index("{") :])
+    (origin,) = d["origins"]
+    assert origin["as_of"].startswith("2018-03-15") and origin["initial"]["launched"] == 40
+    assert origin["scores"][0]["date"] == "2018-03-31" and origin["horizon_months"] == 36
+    code, out = _cli("--reference", "oneweb", "-o", "x.png")
+    assert code == 2 and "draws no picture" in out
+    code, out = _cli("--reference", "oneweb", "--origin", "2018-01-01")
+    assert code == 1 and "before the first launch (2019-02-27)" in out
 
 
 def test_iridium_runs_and_its_90_percent_intervals_hold():

@@ -185,7 +185,7 @@ def read_launches(path: str | Path) -> tuple[ReferenceLaunch, ...]:
     """Read and validate a reference ``launches.csv`` (see the module docstring)."""
     name = str(path)
     try:
-        text = Path(path).read_text(encoding="utf-8")
+        text = Path(path).read_bytes().decode("utf-8-sig")  # csv handles line ends
     except FileNotFoundError:
         raise ManifestError(f"{name}: missing (a reference folder needs launches.csv)") from None
     except OSError as exc:
