@@ -27,13 +27,8 @@ from kuiper.cli import main
 from kuiper.errors import ManifestError
 from kuiper.forecast.engine import plan_purchases
 from kuiper.forecast.manifest import Dated, load_forecast_manifest
-from kuiper.forecast.reference import (
-    load_reference,
-    read_launches,
-    reference_backtest,
-    reference_inputs,
-    reference_names,
-)
+from kuiper.forecast.reference import load_reference, read_launches, reference_names
+from kuiper.forecast.reference_backtest import reference_backtest, reference_inputs
 
 SHIPPED = files("kuiper") / "data" / "reference"
 D = dt.date

@@ -198,7 +198,8 @@ def backtest_cmd(db, as_json, output, dpi, origins, trials, seed, metric, manife
 
 def _reference_backtest(reference, origins, trials, seed, as_json, output, manifest):
     """``kuiper backtest --reference``: one call to kuiper.forecast.reference."""
-    from ..forecast.reference import load_reference, reference_backtest
+    from ..forecast.reference import load_reference
+    from ..forecast.reference_backtest import reference_backtest
 
     if output or manifest:
         raise click.UsageError(

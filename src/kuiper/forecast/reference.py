@@ -1,12 +1,8 @@
-"""Reference-class backtests: the forecast run on another constellation's history.
+"""Reference classes: another constellation's launch log, dated manifest and target.
 
-The Kuiper backtest (:mod:`.backtest`) scores forecasts against one trajectory and
-at most about a year ahead. A reference class tests the long horizon on histories
-the model was not built on (OneWeb Gen-1, Iridium NEXT): forecasts from the launch
-log alone, as of each month end of the deployment, scored against what was launched
-up to 36 months later.
-
-A reference folder holds two files:
+A reference class is what :mod:`.reference_backtest` forecasts and scores: a
+deployment the model was not built on (OneWeb Gen-1, Iridium NEXT are shipped in
+``kuiper/data/reference/<name>/``). A reference folder holds two files:
 
 ``launches.csv``
     One row per launch, header ``mission,launch_date_utc,vehicle,satellites,outcome,
@@ -28,9 +24,8 @@ A reference folder holds two files:
     * optional ``origins_from_utc``, ``origins_through_utc``, ``horizon_months`` (1-60,
       default 36).
 
-Nothing dated after an origin is used: launches by date, manifest facts by
-``known_utc``. There is no element history: the forecast starts from the satellites
-launched (launched = in orbit) and only the launched count is scored.
+Every problem is a one-line :class:`~kuiper.errors.ManifestError` naming the file,
+line and field.
 """
 
 from __future__ import annotations
@@ -40,42 +35,24 @@ import dataclasses
 import datetime as dt
 import io
 import re
-from collections.abc import Callable
 from importlib.resources import files
 from pathlib import Path
 
-import numpy as np
-
-from ..errors import KuiperError, ManifestError
+from ..errors import ManifestError
 from ..timescale import UTC
-from .backtest import Backtest, _end_of_day, _pool, crps_from_hist, hist_quantile
-from .inputs import (
-    DEFAULT_PROFILE,
-    ForecastInputs,
-    _days,
-    _month_ends,
-    model_parameters,
-    purchase_inputs,
-    vehicle_inputs,
-)
+from .inputs import _month_ends
 from .manifest import ForecastManifest, load_forecast_manifest
 
 __all__ = [
-    "BUCKETS",
-    "ReferenceBacktest",
     "ReferenceClass",
     "ReferenceLaunch",
     "load_reference",
-    "reference_backtest",
+    "read_launches",
     "reference_names",
 ]
 
-DEFAULT_REFERENCE_TRIALS = 20_000
 MAX_HORIZON_MONTHS = 60
 MAX_SATELLITES_PER_LAUNCH = 1_000
-# Horizon buckets (months) of the summary; 12-36 is the long horizon the Kuiper
-# backtest cannot reach.
-BUCKETS = ((1, 3), (4, 6), (7, 11), (12, 24), (25, 36), (12, 36))
 COLUMNS = ("mission", "launch_date_utc", "vehicle", "satellites", "outcome", "source")
 OPTIONAL_COLUMNS = ("production", "note")
 REFERENCE_KEYS = (
@@ -87,7 +64,6 @@ REFERENCE_KEYS = (
     "origins_through_utc",
     "horizon_months",
 )
-QUANTILES = {"p05": 0.05, "p25": 0.25, "p50": 0.5, "p75": 0.75, "p95": 0.95}
 
 
 @dataclasses.dataclass(frozen=True)
@@ -341,384 +317,3 @@ def load_reference(name_or_dir: str | Path) -> ReferenceClass:
             f"origin ({origins[-1]})"
         )
     return ref
-
-
-# ---------------------------------------------------------------------------
-# Forecasting from the log alone
-
-
-def _as_known(manifest: ForecastManifest, log: list, as_of: dt.date) -> ForecastManifest:
-    """The manifest with what the log says about its events as of ``as_of``.
-
-    * A grounding is over once the vehicle has launched after it (the forecast would
-      otherwise keep a known grounding in force, conditioned only on its length).
-    * A cancellation known by ``as_of`` voids the launches not flown *by its date*
-      under the contracts it voids (flights are assigned to contracts in order);
-      flights after it belong to later contracts.
-    """
-    vehicles = []
-    for v in manifest.vehicles:
-        flown = [la.launch_date_utc for la in log if la.vehicle in v.log_names]
-        launches = [c.value["launches"] for c in v.contracts]
-        for e in sorted(v.events, key=lambda e: e.value["date_utc"]):
-            if e.value["kind"] != "cancelled" or e.known_utc > as_of:
-                continue
-            left = sum(1 for f in flown if f <= e.value["date_utc"])
-            for k, c in enumerate(v.contracts):
-                if c.known_utc <= e.value["date_utc"]:
-                    launches[k] = min(launches[k], left)
-                    left -= launches[k]
-        contracts = tuple(
-            dataclasses.replace(c, value={**c.value, "launches": n})
-            for c, n in zip(v.contracts, launches, strict=True)
-        )
-        events = tuple(
-            e
-            for e in v.events
-            if e.value["kind"] == "cancelled" or not any(f > e.value["date_utc"] for f in flown)
-        )
-        vehicles.append(dataclasses.replace(v, events=events, contracts=contracts))
-    return dataclasses.replace(manifest, vehicles=tuple(vehicles))
-
-
-def _pause_exposure(
-    vehicles: list[dict], known: ForecastManifest, raw: ForecastManifest, log: list, as_of: dt.date
-) -> None:
-    """Take grounded time out of a flying vehicle's learned cadence (in place).
-
-    :func:`~kuiper.forecast.inputs.vehicle_inputs` counts every day under contract as
-    exposure. A gap between launches that a grounding interrupted says nothing about
-    the cadence, so it is dropped (its launch and its exposure); the days since a
-    grounding that is still in force are not exposure either. ``known`` is the
-    manifest as of the date (:func:`_as_known`), ``raw`` the one with every event.
-    """
-    from .inputs import _exposure
-
-    m = known.model
-    by_name = {v.name: v for v in known.vehicles}
-    raw_events = {v.name: v.events for v in raw.vehicles}
-    for vd in vehicles:
-        v = by_name[vd["name"]]
-        if vd["ready_mode"] != 0:
-            continue
-        grounded = sorted(
-            e.value["date_utc"]
-            for e in raw_events[v.name]
-            if e.value["kind"] in ("grounded", "pad_lost")
-            and e.known_utc <= as_of
-            and e.value["date_utc"] <= as_of
-        )
-        if not grounded:
-            continue
-        mine = [la for la in log if la.vehicle in v.log_names and la.outcome == "success"]
-        prod = sorted(la.launch_date_utc for la in mine if la.production)
-        used = sorted(la.launch_date_utc for la in mine)
-
-        args = (
-            used,
-            v.contracts,
-            as_of,
-            m["new_contract_lead_median_days"],
-            m["recency_half_life_days"],
-        )
-
-        n, t = vd["obs_n"], vd["obs_t_days"]
-        for d0, d1 in zip(prod, prod[1:] + [as_of], strict=True):
-            if not any(d0 <= g < d1 for g in grounded):
-                continue
-            if d1 == as_of:  # open since the last launch: grounded days are not exposure
-                g = min(g for g in grounded if d0 <= g)
-                t -= min((as_of - g).days, _exposure([d0], *args)[1])
-            else:
-                n_gap, t_gap = _exposure([d0, d1], *args)
-                t -= t_gap - _exposure([d1], *args)[1]
-                n -= n_gap
-        vd["obs_n"], vd["obs_t_days"] = max(n, 0.0), max(t, 1.0)
-
-
-def _replace_lost_provider(
-    purchase: dict, manifest: ForecastManifest, vehicles: list[dict], as_of: dt.date
-) -> dict:
-    """A provider lost is replaced at once: the purchase decision at its cancellation.
-
-    :func:`~kuiper.forecast.inputs.purchase_inputs` times a decision
-    ``min_interval_days`` after the newest purchase (Amazon's routine buying). A
-    cancellation that leaves its vehicle nothing under contract is a provider lost;
-    the operator decides when it is known, even if that is before ``as_of`` (the
-    launches bought then fly a lead time after it), towards the first goal known by
-    ``as_of`` whose deadline is still ahead. The count is the projected shortfall, as
-    for any purchase (:func:`~kuiper.forecast.engine.plan_purchases`).
-    """
-    p = manifest.purchases
-    if p is None or purchase["vehicle"] < 0:
-        return purchase
-    left = {vd["name"]: vd["contracted_launches"] for vd in vehicles}
-    lost = [
-        e.known_utc
-        for v in manifest.vehicles
-        for e in v.events
-        if e.value["kind"] == "cancelled"
-        and e.known_utc <= as_of
-        and left[v.name] == 0
-        and not any(c.known_utc > e.value["date_utc"] for c in v.contracts if c.known_utc <= as_of)
-    ]
-    goals = sorted(
-        (g for g in p.goals if g.known_utc <= as_of and g.value["deadline_utc"] > as_of),
-        key=lambda g: (g.value["deadline_utc"], -g.known_utc.toordinal()),
-    )
-    if not lost or not goals:
-        return purchase
-    when = _end_of_day(as_of)
-    deadline = goals[0].value["deadline_utc"]
-    return {
-        **purchase,
-        "static_launches": None,
-        "decision_day": min(purchase["decision_day"], _days(max(lost), when)),
-        "goal": goals[0].value["satellites"],
-        "goal_deadline": deadline.isoformat(),
-        "goal_deadline_day": _days(deadline, when),
-    }
-
-
-def reference_inputs(ref: ReferenceClass, origin: dt.date) -> ForecastInputs:
-    """The engine's inputs as of the end of ``origin``, from the log and manifest alone."""
-    as_of = _end_of_day(origin)
-    log = [la for la in ref.launches if la.launch_date_utc <= origin]
-    manifest = _as_known(ref.manifest, log, origin)
-    vehicles, contracts, events = vehicle_inputs(manifest, log, as_of)
-    _pause_exposure(vehicles, manifest, ref.manifest, log, origin)
-    launched = ref.launched_by(origin)
-    after = origin + dt.timedelta(days=1)
-    months = _month_ends(after, manifest.horizon_utc)[: ref.horizon_months]
-    return ForecastInputs(
-        as_of=as_of,
-        data_through=as_of,
-        par=model_parameters(manifest, as_of, lost=0, kept=launched),
-        vehicles=vehicles,
-        contracts=contracts,
-        events=events,
-        pool=np.array([], np.float64),
-        profile=np.array(DEFAULT_PROFILE, np.float64),
-        groups={
-            "day": np.array([], np.float64),
-            "raising": np.array([], np.int64),
-            "median": np.array([], np.float64),
-        },
-        # No element history: launched = in orbit; on station is not modelled (0).
-        initial=np.array([launched, launched, 0], np.int64),
-        month_end=months,
-        horizon_utc=manifest.horizon_utc,
-        purchase=_replace_lost_provider(
-            purchase_inputs(manifest, vehicles, as_of, launched), manifest, vehicles, origin
-        ),
-    )
-
-
-# ---------------------------------------------------------------------------
-# The backtest
-
-
-@dataclasses.dataclass
-class ReferenceBacktest(Backtest):
-    """A :class:`~kuiper.forecast.backtest.Backtest` of a reference class.
-
-    Same scores, launched count only, plus ``reference`` (what was tested) and
-    ``by_bucket`` (coverage pooled over horizon buckets, :data:`BUCKETS`).
-    """
-
-    reference: dict = dataclasses.field(default_factory=dict)
-    by_bucket: list = dataclasses.field(default_factory=list)
-
-    def to_dict(self) -> dict:
-        return {"reference": self.reference, **super().to_dict(), "by_bucket": self.by_bucket}
-
-    def render(self) -> str:
-        def pct(x):
-            return "-" if x is None else f"{x:.0%}"
-
-        def num(x):
-            return "-" if x is None else f"{x:.1f}"
-
-        r, s = self.reference, self.summary
-        lines = [
-            f"Reference-class backtest: {r['name']} (target {r['target_satellites']:,} "
-            f"satellites; log through {r['history_through_utc']})",
-            f"{s['origins']} monthly origins {self.origins[0]['as_of'][:10]} .. "
-            f"{self.origins[-1]['as_of'][:10]}, horizons 1-{s['horizon_months']} months, "
-            f"{self.trials:,} trials, seed {self.seed}",
-            "Forecasts from the launch log and the manifest as known at each origin; "
-            "scored on satellites launched (cover50/90: share of realized month-end counts "
-            "inside the central 50%/90% interval; CRPS in satellites)",
-            "",
-            f"{'months':>7}{'n':>6}{'cover50':>9}{'cover90':>9}{'CRPS':>8}",
-        ]
-        for b in self.by_bucket:
-            lines.append(
-                f"{b['horizon_months']:>7}{b['n']:>6}{pct(b['coverage50']):>9}"
-                f"{pct(b['coverage90']):>9}{num(b['crps']['launched']):>8}"
-            )
-        lines.append(
-            f"{'all':>7}{s['n_scores']:>6}{pct(s['coverage50']):>9}"
-            f"{pct(s['coverage90']):>9}{num(s['crps']['launched']):>8}"
-        )
-        lines += [
-            "",
-            f"{'origin':<12}{'launched':>9}{'P50 +12m':>10}{'P50 +36m':>10}{'real +12m':>10}",
-        ]
-        for o in self.origins:
-            by_h = {x["horizon_months"]: x for x in o["scores"]}
-            cells = [
-                by_h[h][k] if h in by_h else "-"
-                for h, k in ((12, "p50"), (36, "p50"), (12, "observed"))
-            ]
-            lines.append(
-                f"{o['as_of'][:10]:<12}{o['initial']['launched']:>9}"
-                + "".join(f"{c:>10}" for c in cells)
-            )
-        return "\n".join(lines)
-
-
-def _origin_dates(ref: ReferenceClass, origins) -> list[dt.date]:
-    """Origins given as dates or strings (UTC dates), checked against the history."""
-    from ..timescale import parse_utc
-
-    first = ref.launches[0].launch_date_utc
-    out = set()
-    for d in origins:
-        day = parse_utc(d, end_of_day=True).date() if not isinstance(d, dt.date) else d
-        if day < first:
-            raise KuiperError(f"origin {day}: before the first launch ({first}) of {ref.name}")
-        if not _month_ends(day + dt.timedelta(days=1), ref.history_through_utc):
-            raise KuiperError(
-                f"origin {day}: no month end between it and the end of {ref.name}'s history "
-                f"({ref.history_through_utc}) to score against"
-            )
-        if day >= ref.manifest.horizon_utc:
-            raise KuiperError(
-                f"origin {day}: at or after the horizon {ref.manifest.horizon_utc} "
-                f"({ref.path}/forecast.toml [model] horizon_utc)"
-            )
-        out.add(day)
-    return sorted(out)
-
-
-def reference_backtest(
-    ref: ReferenceClass,
-    *,
-    trials: int = DEFAULT_REFERENCE_TRIALS,
-    seed: int = 2026,
-    engine: str = "numba",
-    origins: list[dt.date] | None = None,
-    progress: Callable[[int, int, str], None] | None = None,
-) -> ReferenceBacktest:
-    """Forecast ``ref`` as of each origin and score the launched counts that followed.
-
-    Parameters
-    ----------
-    ref : ReferenceClass
-        From :func:`load_reference`.
-    trials, seed : int
-        Monte Carlo trials per origin (default 20,000) and the seed of every one.
-    engine : {"numba", "numpy"}
-        As :func:`kuiper.forecast.run_engine`.
-    origins : list of date or str, optional
-        UTC dates to forecast from (the end of each day). Default
-        :meth:`ReferenceClass.origins` (every month end of the deployment).
-    progress : callable, optional
-        Called as ``progress(done, total, origin)`` after each forecast.
-
-    Returns
-    -------
-    ReferenceBacktest
-        Scores by origin, pooled, by horizon month and by horizon bucket: coverage of
-        the central 50% and 90% intervals and the CRPS (satellites) of the launched
-        count at each month end up to ``ref.horizon_months`` after the origin and
-        no later than ``ref.history_through_utc``.
-    """
-    from .engine import run_engine
-
-    if trials < 1:
-        raise KuiperError(f"trials must be at least 1, got {trials}")
-    origins = _origin_dates(ref, origins) if origins else ref.origins()
-    through = ref.history_through_utc
-    if progress:
-        progress(0, len(origins), "")
-    results, all_scores = [], []
-    for k, origin in enumerate(origins):
-        inputs = reference_inputs(ref, origin)
-        hist = run_engine(
-            inputs, [("launched", ref.target_satellites)], trials, seed, engine=engine
-        ).hist
-        scores = []
-        for h, date in enumerate(inputs.month_end, start=1):
-            if date > through:
-                break
-            y = ref.launched_by(date)
-            q = {name: hist_quantile(hist[h - 1, 0], p) for name, p in QUANTILES.items()}
-            scores.append(
-                {
-                    "date": date.isoformat(),
-                    "horizon_months": h,
-                    "lead_days": float((date - origin).days),
-                    "metric": "launched",
-                    "observed": y,
-                    **q,
-                    "in50": bool(q["p25"] <= y <= q["p75"]),
-                    "in90": bool(q["p05"] <= y <= q["p95"]),
-                    "crps": crps_from_hist(hist[h - 1, 0], y),
-                }
-            )
-        all_scores += scores
-        launched = int(inputs.initial[0])
-        results.append(
-            {
-                "as_of": inputs.as_of.isoformat().replace("+00:00", "Z"),
-                "data_through": inputs.as_of.isoformat().replace("+00:00", "Z"),
-                "initial": {"launched": launched, "in_orbit": launched, "on_station": None},
-                "horizon_months": len(scores),
-                **_pool(scores),
-                "brier": None,
-                "n_brier": 0,
-                "milestones": [],
-                "purchases": inputs.purchase.get("mode"),
-                "scores": scores,
-            }
-        )
-        if progress:
-            progress(k + 1, len(origins), origin.isoformat())
-    summary = {
-        "origins": len(results),
-        "horizon_months": max(r["horizon_months"] for r in results),
-        "n_scores": len(all_scores),
-        **_pool(all_scores),
-        "brier": None,
-        "n_brier": 0,
-    }
-    by_horizon = []
-    for h in sorted({s["horizon_months"] for s in all_scores}):
-        group = [s for s in all_scores if s["horizon_months"] == h]
-        by_horizon.append({"horizon_months": h, "n": len(group), **_pool(group)})
-    by_bucket = []
-    for lo, hi in BUCKETS:
-        group = [s for s in all_scores if lo <= s["horizon_months"] <= hi]
-        if group:
-            by_bucket.append({"horizon_months": f"{lo}-{hi}", "n": len(group), **_pool(group)})
-    return ReferenceBacktest(
-        data_through=_end_of_day(through),
-        trials=trials,
-        seed=seed,
-        origins=results,
-        summary=summary,
-        by_horizon=by_horizon,
-        milestones=[],
-        realized={},
-        reference={
-            "name": ref.name,
-            "path": ref.path,
-            "target_satellites": ref.target_satellites,
-            "history_through_utc": through.isoformat(),
-            "source": ref.source,
-            "metric": "launched",
-        },
-        by_bucket=by_bucket,
-    )
