@@ -407,8 +407,15 @@ def test_cli_origins_and_refusals():
     (origin,) = d["origins"]
     assert origin["as_of"].startswith("2018-03-15") and origin["initial"]["launched"] == 40
     assert origin["scores"][0]["date"] == "2018-03-31" and origin["horizon_months"] == 36
-    code, out = _cli("--reference", "oneweb", "-o", "x.png")
-    assert code == 2 and "draws no picture" in out
+    code, out = _cli("--reference", "oneweb", "--manifest", __file__)
+    assert code == 2 and "not --manifest" in out
+
+
+def test_picture(tmp_path):
+    out = tmp_path / "iridium.png"
+    code, text = _cli("--reference", "iridium_next", "--trials", "500", "-o", str(out))
+    assert code == 0 and f"wrote {out}" in text
+    assert out.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     code, out = _cli("--reference", "oneweb", "--origin", "2018-01-01")
     assert code == 1 and "before the first launch (2019-02-27)" in out
 

@@ -152,7 +152,8 @@ def backtest_cmd(db, as_json, output, dpi, origins, trials, seed, metric, manife
     With --reference, the same scores for another constellation's deployment, from its
     launch log and dated manifest alone, as of every month end until it launched its
     target and up to 36 months ahead, on satellites launched (JSON adds by_bucket:
-    coverage over horizon buckets 1-3 ... 12-36 months). A reference folder holds:
+    coverage over horizon buckets 1-3 ... 12-36 months; -o draws forecasts against
+    the launched count and coverage by horizon). A reference folder holds:
 
     \b
       launches.csv   mission,launch_date_utc,vehicle,satellites,outcome,source
@@ -171,10 +172,11 @@ def backtest_cmd(db, as_json, output, dpi, origins, trials, seed, metric, manife
       kuiper backtest -o backtest.png --trials 50000
       kuiper backtest --origin 2025-07-15 --origin 2026-01-30 --json
       kuiper backtest --reference oneweb --json
+      kuiper backtest --reference oneweb -o oneweb.png
       kuiper backtest --reference ./my-constellation --trials 5000
     """
     if reference is not None:
-        return _reference_backtest(reference, origins, trials, seed, as_json, output, manifest)
+        return _reference_backtest(reference, origins, trials, seed, as_json, output, dpi, manifest)
     from ..forecast import load_forecast_manifest
     from ..forecast.backtest import backtest
 
@@ -196,15 +198,13 @@ def backtest_cmd(db, as_json, output, dpi, origins, trials, seed, metric, manife
         click.echo(f"wrote {path}", err=as_json)
 
 
-def _reference_backtest(reference, origins, trials, seed, as_json, output, manifest):
-    """``kuiper backtest --reference``: one call to kuiper.forecast.reference."""
+def _reference_backtest(reference, origins, trials, seed, as_json, output, dpi, manifest):
+    """``kuiper backtest --reference``: one call to kuiper.forecast.reference_backtest."""
     from ..forecast.reference import load_reference
     from ..forecast.reference_backtest import reference_backtest
 
-    if output or manifest:
-        raise click.UsageError(
-            "--reference takes its manifest from its folder and draws no picture"
-        )
+    if manifest:
+        raise click.UsageError("--reference takes its manifest from its folder, not --manifest")
     ref = load_reference(reference)
     result = reference_backtest(
         ref,
@@ -214,6 +214,11 @@ def _reference_backtest(reference, origins, trials, seed, as_json, output, manif
         progress=progress("Backtesting"),
     )
     click.echo(dumps_strict(result.to_dict()) if as_json else result.render())
+    if output:
+        from .. import plots
+
+        path = plots.save(plots.plot_reference_backtest(result)[0], output, dpi=dpi)
+        click.echo(f"wrote {path}", err=as_json)
 
 
 @plot.command("cadence", context_settings=CONTEXT)

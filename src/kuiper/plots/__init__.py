@@ -9,6 +9,7 @@ from __future__ import annotations
 from ._base import save
 from .coverage import plot_coverage, plot_coverage_timeline
 from .forecast import plot_backtest, plot_cadence
+from .reference import plot_reference_backtest
 from .report import (
     add_coastlines,
     plot_capacity_by_region,
@@ -31,6 +32,7 @@ __all__ = [
     "plot_cadence",
     "plot_vehicles",
     "plot_backtest",
+    "plot_reference_backtest",
     "plot_tornado",
     "plot_coverage",
     "plot_coverage_timeline",
