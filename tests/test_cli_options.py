@@ -50,6 +50,7 @@ BASE = {
     + ["-o", "{tmp}/cv.png"],
     "plot shells": ["--step-days", "60", "-o", "{tmp}/s.png"],
     "plot tornado": ["--trials", "10", "-o", "{tmp}/t.png"],
+    "plot vehicles": ["--trials", "10", "-o", "{tmp}/v.png"],
     "sotp": ["--kuiper", "{kuiper_json}"],
     "sources": [],
     "status": [],
@@ -63,6 +64,7 @@ BASE = {
 }
 # A successful run of these takes many seconds: only refused values are drawn.
 EXPENSIVE = {"plot tornado", "value", "plot cadence", "plot coverage", "backtest"}
+EXPENSIVE |= {"plot vehicles"}
 EXPENSIVE |= {"capacity", "fetch", "plot coverage-timeline", "report", "sweep"}
 # fetch is the one networked command: point it at a closed loopback port, never the internet.
 ENV = {"KUIPER_CELESTRAK_URL": "http://127.0.0.1:9", "KUIPER_SPACETRACK_URL": "http://127.0.0.1:9"}
