@@ -28,6 +28,7 @@ def no_purchase() -> dict:
         "goal": None,
         "goal_deadline": None,
         "goal_deadline_day": None,
+        "room_satellites": 0,
         "projected_satellites": None,
         "shortfall_satellites": 0,
         "mode": "contracted only",
@@ -183,8 +184,10 @@ def purchase_inputs(
     """When the operator may buy, towards which goal, and how lost payloads are re-flown.
 
     The decision comes no sooner than ``min_interval_days`` after the newest contract
-    known at ``as_of`` (Amazon bought in 2021-04, 2022-04, 2023-12 and late 2025), and
-    aims at the first goal whose deadline lies after the decision. How many launches
+    known at ``as_of`` (Amazon bought in 2021-04, 2022-04, 2023-12 and late 2025), or
+    when a provider was lost, and aims at the first goal whose deadline lies after the
+    decision; what is bought never takes launched plus contracted satellites past the
+    largest goal known (``room_satellites``). How many launches
     are bought (``static_launches``) depends on the projected deliveries, which
     :func:`kuiper.forecast.engine.plan_purchases` fills in (None until then). Payload
     losses are re-bought in the trial, at the loss. ``vehicle`` (the purchase vehicle,
@@ -199,16 +202,38 @@ def purchase_inputs(
     decision_day = 0.0
     if last is not None:
         decision_day = max(0.0, _days(last, as_of) + p.min_interval_days)
+    # A provider lost is replaced at once: a cancellation known by the date that leaves
+    # its vehicle nothing under contract (and no contract after it) moves the decision
+    # to the day it became known (OneWeb re-bought within weeks of losing Soyuz).
+    left = {vd["name"]: vd["contracted_launches"] for vd in vehicles}
+    lost = [
+        e.known_utc
+        for v in manifest.vehicles
+        for e in v.events
+        if e.value["kind"] == "cancelled"
+        and e.known_utc <= as_of_date
+        and left.get(v.name) == 0
+        and not any(e.value["date_utc"] < c.known_utc <= as_of_date for c in v.contracts)
+    ]
+    if lost:
+        decision_day = min(decision_day, _days(max(lost), as_of))
     decision_date = (as_of + dt.timedelta(days=decision_day)).date()
     goals = sorted(
         (
             g
             for g in p.goals
-            if g.known_utc <= as_of_date and g.value["deadline_utc"] > decision_date
+            if g.known_utc <= as_of_date
+            and g.value["deadline_utc"] > max(decision_date, as_of_date)
         ),
         key=lambda g: (g.value["deadline_utc"], -g.known_utc.toordinal()),
     )
     goal = goals[0] if goals else None
+    # The largest goal known caps what is bought: an operator buys to be early, never to
+    # launch more than it means to (OneWeb's contracts covered its Gen-1 by 2023).
+    largest = max((g.value["satellites"] for g in p.goals if g.known_utc <= as_of_date), default=0)
+    committed = launched + sum(
+        v["contracted_launches"] * v["satellites_per_launch"] for v in vehicles
+    )
     return {
         "vehicle": len(vehicles) - 1,
         "static_launches": None if goal else 0,
@@ -219,10 +244,98 @@ def purchase_inputs(
         "goal": goal.value["satellites"] if goal else None,
         "goal_deadline": goal.value["deadline_utc"].isoformat() if goal else None,
         "goal_deadline_day": _days(goal.value["deadline_utc"], as_of) if goal else None,
+        "room_satellites": max(largest - committed, 0),
         "projected_satellites": None,
         "shortfall_satellites": 0,
         "mode": "with purchases",
     }
+
+
+def manifest_as_known(manifest: ForecastManifest, log: list, as_of: dt.date) -> ForecastManifest:
+    """The manifest with what the log says about its events as of ``as_of``.
+
+    * A grounding is over once the vehicle has launched after it (the forecast would
+      otherwise keep a known grounding in force, conditioned only on its length).
+    * A cancellation known by ``as_of`` voids the launches not flown *by its date*
+      under the contracts it voids (flights are assigned to contracts in order);
+      flights after it belong to later contracts.
+    """
+    vehicles = []
+    for v in manifest.vehicles:
+        flown = [la.launch_date_utc for la in log if la.vehicle in v.log_names]
+        launches = [c.value["launches"] for c in v.contracts]
+        for e in sorted(v.events, key=lambda e: e.value["date_utc"]):
+            if e.value["kind"] != "cancelled" or e.known_utc > as_of:
+                continue
+            left = sum(1 for f in flown if f <= e.value["date_utc"])
+            for k, c in enumerate(v.contracts):
+                if c.known_utc <= e.value["date_utc"]:
+                    launches[k] = min(launches[k], left)
+                    left -= launches[k]
+        contracts = tuple(
+            dataclasses.replace(c, value={**c.value, "launches": n})
+            for c, n in zip(v.contracts, launches, strict=True)
+        )
+        events = tuple(
+            e
+            for e in v.events
+            if e.value["kind"] == "cancelled" or not any(f > e.value["date_utc"] for f in flown)
+        )
+        vehicles.append(dataclasses.replace(v, events=events, contracts=contracts))
+    return dataclasses.replace(manifest, vehicles=tuple(vehicles))
+
+
+def pause_exposure(
+    vehicles: list[dict], known: ForecastManifest, raw: ForecastManifest, log: list, as_of: dt.date
+) -> None:
+    """Take grounded time out of a flying vehicle's learned cadence (in place).
+
+    :func:`~kuiper.forecast.inputs.vehicle_inputs` counts every day under contract as
+    exposure. A gap between launches that a grounding interrupted says nothing about
+    the cadence, so it is dropped (its launch and its exposure); the days since a
+    grounding that is still in force are not exposure either. ``known`` is the
+    manifest as of the date (:func:`manifest_as_known`), ``raw`` the one with every event.
+    """
+    m = known.model
+    by_name = {v.name: v for v in known.vehicles}
+    raw_events = {v.name: v.events for v in raw.vehicles}
+    for vd in vehicles:
+        v = by_name[vd["name"]]
+        if vd["ready_mode"] != 0:
+            continue
+        grounded = sorted(
+            e.value["date_utc"]
+            for e in raw_events[v.name]
+            if e.value["kind"] in ("grounded", "pad_lost")
+            and e.known_utc <= as_of
+            and e.value["date_utc"] <= as_of
+        )
+        if not grounded:
+            continue
+        mine = [la for la in log if la.vehicle in v.log_names and la.outcome == "success"]
+        prod = sorted(la.launch_date_utc for la in mine if la.production)
+        used = sorted(la.launch_date_utc for la in mine)
+
+        args = (
+            used,
+            v.contracts,
+            as_of,
+            m["new_contract_lead_median_days"],
+            m["recency_half_life_days"],
+        )
+
+        n, t = vd["obs_n"], vd["obs_t_days"]
+        for d0, d1 in zip(prod, prod[1:] + [as_of], strict=True):
+            if not any(d0 <= g < d1 for g in grounded):
+                continue
+            if d1 == as_of:  # open since the last launch: grounded days are not exposure
+                g = min(g for g in grounded if d0 <= g)
+                t -= min((as_of - g).days, _exposure([d0], *args)[1])
+            else:
+                n_gap, t_gap = _exposure([d0, d1], *args)
+                t -= t_gap - _exposure([d1], *args)[1]
+                n -= n_gap
+        vd["obs_n"], vd["obs_t_days"] = max(n, 0.0), max(t, 1.0)
 
 
 def vehicle_order(manifest: ForecastManifest, contracted_only: bool = False) -> list:
@@ -249,6 +362,7 @@ def vehicle_inputs(
     :func:`vehicle_order`.
     """
     as_of_date = as_of.astimezone(UTC).date()
+    raw, manifest = manifest, manifest_as_known(manifest, log, as_of_date)
     m = manifest.model
     vehicles = []
     c_vehicle, c_launches, c_known = [], [], []
@@ -289,21 +403,10 @@ def vehicle_inputs(
             mode, first_success, obs_n, obs_t = 2, 0.0, 0, 0.0
         used = len(flown)  # the protoflight used an Atlas V contract too
         n_c0 = len(c_vehicle)
-        # A cancellation known by the date voids the contracts known by its date_utc.
-        void_through = max(
-            (
-                e.value["date_utc"]
-                for e in v.events
-                if e.value["kind"] == "cancelled" and e.known_utc <= as_of_date
-            ),
-            default=None,
-        )
         for c in v.contracts:
             if c.known_utc > as_of_date:
                 continue
             n = c.value["launches"]
-            if void_through is not None and c.known_utc <= void_through:
-                n = min(n, used)  # what was flown under it stays flown
             take = min(n, used)
             used -= take
             c_vehicle.append(vi)
@@ -363,6 +466,7 @@ def vehicle_inputs(
                 ),
             }
         )
+    pause_exposure(vehicles, manifest, raw, log, as_of_date)
     contracts = {
         "vehicle": np.array(c_vehicle, np.int64),
         "launches": np.array(c_launches, np.int64),

@@ -25,13 +25,11 @@ from .backtest import Backtest, _end_of_day, _pool, crps_from_hist, hist_quantil
 from .inputs import (
     DEFAULT_PROFILE,
     ForecastInputs,
-    _days,
     _month_ends,
     model_parameters,
     purchase_inputs,
     vehicle_inputs,
 )
-from .manifest import ForecastManifest
 from .reference import ReferenceClass
 
 __all__ = ["BUCKETS", "ReferenceBacktest", "reference_backtest", "reference_inputs"]
@@ -47,146 +45,12 @@ QUANTILES = {"p05": 0.05, "p25": 0.25, "p50": 0.5, "p75": 0.75, "p95": 0.95}
 # Forecasting from the log alone
 
 
-def _as_known(manifest: ForecastManifest, log: list, as_of: dt.date) -> ForecastManifest:
-    """The manifest with what the log says about its events as of ``as_of``.
-
-    * A grounding is over once the vehicle has launched after it (the forecast would
-      otherwise keep a known grounding in force, conditioned only on its length).
-    * A cancellation known by ``as_of`` voids the launches not flown *by its date*
-      under the contracts it voids (flights are assigned to contracts in order);
-      flights after it belong to later contracts.
-    """
-    vehicles = []
-    for v in manifest.vehicles:
-        flown = [la.launch_date_utc for la in log if la.vehicle in v.log_names]
-        launches = [c.value["launches"] for c in v.contracts]
-        for e in sorted(v.events, key=lambda e: e.value["date_utc"]):
-            if e.value["kind"] != "cancelled" or e.known_utc > as_of:
-                continue
-            left = sum(1 for f in flown if f <= e.value["date_utc"])
-            for k, c in enumerate(v.contracts):
-                if c.known_utc <= e.value["date_utc"]:
-                    launches[k] = min(launches[k], left)
-                    left -= launches[k]
-        contracts = tuple(
-            dataclasses.replace(c, value={**c.value, "launches": n})
-            for c, n in zip(v.contracts, launches, strict=True)
-        )
-        events = tuple(
-            e
-            for e in v.events
-            if e.value["kind"] == "cancelled" or not any(f > e.value["date_utc"] for f in flown)
-        )
-        vehicles.append(dataclasses.replace(v, events=events, contracts=contracts))
-    return dataclasses.replace(manifest, vehicles=tuple(vehicles))
-
-
-def _pause_exposure(
-    vehicles: list[dict], known: ForecastManifest, raw: ForecastManifest, log: list, as_of: dt.date
-) -> None:
-    """Take grounded time out of a flying vehicle's learned cadence (in place).
-
-    :func:`~kuiper.forecast.inputs.vehicle_inputs` counts every day under contract as
-    exposure. A gap between launches that a grounding interrupted says nothing about
-    the cadence, so it is dropped (its launch and its exposure); the days since a
-    grounding that is still in force are not exposure either. ``known`` is the
-    manifest as of the date (:func:`_as_known`), ``raw`` the one with every event.
-    """
-    from .inputs import _exposure
-
-    m = known.model
-    by_name = {v.name: v for v in known.vehicles}
-    raw_events = {v.name: v.events for v in raw.vehicles}
-    for vd in vehicles:
-        v = by_name[vd["name"]]
-        if vd["ready_mode"] != 0:
-            continue
-        grounded = sorted(
-            e.value["date_utc"]
-            for e in raw_events[v.name]
-            if e.value["kind"] in ("grounded", "pad_lost")
-            and e.known_utc <= as_of
-            and e.value["date_utc"] <= as_of
-        )
-        if not grounded:
-            continue
-        mine = [la for la in log if la.vehicle in v.log_names and la.outcome == "success"]
-        prod = sorted(la.launch_date_utc for la in mine if la.production)
-        used = sorted(la.launch_date_utc for la in mine)
-
-        args = (
-            used,
-            v.contracts,
-            as_of,
-            m["new_contract_lead_median_days"],
-            m["recency_half_life_days"],
-        )
-
-        n, t = vd["obs_n"], vd["obs_t_days"]
-        for d0, d1 in zip(prod, prod[1:] + [as_of], strict=True):
-            if not any(d0 <= g < d1 for g in grounded):
-                continue
-            if d1 == as_of:  # open since the last launch: grounded days are not exposure
-                g = min(g for g in grounded if d0 <= g)
-                t -= min((as_of - g).days, _exposure([d0], *args)[1])
-            else:
-                n_gap, t_gap = _exposure([d0, d1], *args)
-                t -= t_gap - _exposure([d1], *args)[1]
-                n -= n_gap
-        vd["obs_n"], vd["obs_t_days"] = max(n, 0.0), max(t, 1.0)
-
-
-def _replace_lost_provider(
-    purchase: dict, manifest: ForecastManifest, vehicles: list[dict], as_of: dt.date
-) -> dict:
-    """A provider lost is replaced at once: the purchase decision at its cancellation.
-
-    :func:`~kuiper.forecast.inputs.purchase_inputs` times a decision
-    ``min_interval_days`` after the newest purchase (Amazon's routine buying). A
-    cancellation that leaves its vehicle nothing under contract is a provider lost;
-    the operator decides when it is known, even if that is before ``as_of`` (the
-    launches bought then fly a lead time after it), towards the first goal known by
-    ``as_of`` whose deadline is still ahead. The count is the projected shortfall, as
-    for any purchase (:func:`~kuiper.forecast.engine.plan_purchases`).
-    """
-    p = manifest.purchases
-    if p is None or purchase["vehicle"] < 0:
-        return purchase
-    left = {vd["name"]: vd["contracted_launches"] for vd in vehicles}
-    lost = [
-        e.known_utc
-        for v in manifest.vehicles
-        for e in v.events
-        if e.value["kind"] == "cancelled"
-        and e.known_utc <= as_of
-        and left[v.name] == 0
-        and not any(c.known_utc > e.value["date_utc"] for c in v.contracts if c.known_utc <= as_of)
-    ]
-    goals = sorted(
-        (g for g in p.goals if g.known_utc <= as_of and g.value["deadline_utc"] > as_of),
-        key=lambda g: (g.value["deadline_utc"], -g.known_utc.toordinal()),
-    )
-    if not lost or not goals:
-        return purchase
-    when = _end_of_day(as_of)
-    deadline = goals[0].value["deadline_utc"]
-    return {
-        **purchase,
-        "static_launches": None,
-        "decision_day": min(purchase["decision_day"], _days(max(lost), when)),
-        "goal": goals[0].value["satellites"],
-        "goal_deadline": deadline.isoformat(),
-        "goal_deadline_day": _days(deadline, when),
-    }
-
-
 def reference_inputs(ref: ReferenceClass, origin: dt.date) -> ForecastInputs:
     """The engine's inputs as of the end of ``origin``, from the log and manifest alone."""
     as_of = _end_of_day(origin)
     log = [la for la in ref.launches if la.launch_date_utc <= origin]
-    manifest = _as_known(ref.manifest, log, origin)
+    manifest = ref.manifest
     vehicles, contracts, events = vehicle_inputs(manifest, log, as_of)
-    _pause_exposure(vehicles, manifest, ref.manifest, log, origin)
     launched = ref.launched_by(origin)
     after = origin + dt.timedelta(days=1)
     months = _month_ends(after, manifest.horizon_utc)[: ref.horizon_months]
@@ -208,9 +72,7 @@ def reference_inputs(ref: ReferenceClass, origin: dt.date) -> ForecastInputs:
         initial=np.array([launched, launched, 0], np.int64),
         month_end=months,
         horizon_utc=manifest.horizon_utc,
-        purchase=_replace_lost_provider(
-            purchase_inputs(manifest, vehicles, as_of, launched), manifest, vehicles, origin
-        ),
+        purchase=purchase_inputs(manifest, vehicles, as_of, launched),
     )
 
 
