@@ -242,6 +242,7 @@ def backtest_section(ctx: Context, section: Section) -> None:
             ],
         )
     )
+    refs = _reference_table(section, s)
     section.reading = [
         f"Forecasts made as of {len(result.origins)} past dates, each using only what was "
         "known then, are compared with what the tracker later saw at every month end. "
@@ -251,4 +252,50 @@ def backtest_section(ctx: Context, section: Section) -> None:
         f"Run with {result.trials:,} trials per origin; `kuiper report --full-backtest` "
         "uses the command's default.",
     ]
+    if refs:
+        section.reading.append(
+            "The same model, run on other constellations' histories from their launch logs "
+            "and dated manifests (reference classes, up to 36 months ahead): "
+            + "; ".join(refs)
+            + "."
+        )
     section.sources += [link("forecast.toml", label="forecast.toml: the model scored")]
+
+
+def _reference_table(section: Section, s) -> list[str]:
+    """Coverage of the reference-class backtests (OneWeb, Iridium NEXT) by horizon bucket."""
+    from ..forecast.reference import load_reference, reference_names
+    from ..forecast.reference_backtest import reference_backtest
+
+    rows, words = [], []
+    for name in reference_names():
+        d = reference_backtest(load_reference(name), trials=s.backtest_trials, seed=s.seed)
+        d = d.to_dict()
+        buckets = {b["horizon_months"]: b for b in d["by_bucket"]}
+        for label, b in buckets.items():
+            rows.append(
+                [
+                    d["reference"]["name"],
+                    label,
+                    b["n"],
+                    f"{b['coverage90']:.0%}",
+                    f"{b['coverage50']:.0%}",
+                ]
+            )
+        long = buckets.get("12-36")
+        if long:
+            words.append(
+                f"{d['reference']['name']} at 12-36 months, 90% intervals hold "
+                f"{long['coverage90']:.0%} and 50% intervals {long['coverage50']:.0%}"
+            )
+    if rows:
+        section.tables.append(
+            Table(
+                "Reference-class backtests: satellites launched inside the central 90% and "
+                f"50% intervals, by horizon (months; {s.backtest_trials:,} trials per origin; "
+                "`kuiper backtest --reference NAME`)",
+                ["constellation", "months ahead", "scores", "inside 90%", "inside 50%"],
+                rows,
+            )
+        )
+    return words
