@@ -170,6 +170,26 @@ def metric_option(help_text: str):
     )
 
 
+def constellation_options(choices, help_text: str, date_help: str, satellites_help: str):
+    """``--constellation`` (one of ``choices``, default design), ``--date`` and
+    ``--satellites`` (into ``n_satellites``): the constellation a geometry command runs on."""
+
+    def decorate(fn):
+        fn = click.option(
+            "--satellites", "n_satellites", type=click.IntRange(min=1), help=satellites_help
+        )(fn)
+        fn = click.option("--date", metavar="DATE", help=date_help)(fn)
+        return click.option(
+            "--constellation",
+            type=click.Choice(list(choices)),
+            default="design",
+            show_default=True,
+            help=help_text,
+        )(fn)
+
+    return decorate
+
+
 def coverage_window_options(fn):
     """--min-elevation, --k, --step and --duration, shared by the coverage commands."""
     options = [

@@ -6,6 +6,7 @@ import click
 
 from ._common import (
     CONTEXT,
+    constellation_options,
     db_option,
     dumps_strict,
     fail_cleanly,
@@ -20,20 +21,12 @@ from .coverage import design_option, mask_option
 @main.command(context_settings=CONTEXT)
 @db_option
 @json_option
-@click.option(
-    "--constellation",
-    type=click.Choice(["design", "real", "forecast"]),
-    default="design",
-    show_default=True,
-    help="design: the FCC shells in deployment order; real: on station in the store at "
+@constellation_options(
+    ["design", "real", "forecast"],
+    "design: the FCC shells in deployment order; real: on station in the store at "
     "--date; forecast: the forecast's --quantile on-station count at --date.",
-)
-@click.option("--date", metavar="DATE", help="Date of the constellation (UTC).")
-@click.option(
-    "--satellites",
-    "n_satellites",
-    type=click.IntRange(min=1),
-    help="Design: the first N satellites of the deployment order.",
+    "Date of the constellation (UTC).",
+    "Design: the first N satellites of the deployment order.",
 )
 @design_option
 @click.option(

@@ -8,6 +8,7 @@ import click
 
 from ._common import (
     CONTEXT,
+    constellation_options,
     coverage_window_options,
     db_option,
     dumps_strict,
@@ -53,26 +54,14 @@ mask_option = click.option(
 @main.command(context_settings=CONTEXT)
 @db_option
 @json_option
-@click.option(
-    "--constellation",
-    type=click.Choice(["real", "design", "forecast"]),
-    default="design",
-    show_default=True,
-    help="real: on station in the store at --date; design: the FCC Walker shells "
+@constellation_options(
+    ["real", "design", "forecast"],
+    "real: on station in the store at --date; design: the FCC Walker shells "
     "filled in deployment order; forecast: the forecast's median on-station count "
     "at --date mapped onto the design order.",
-)
-@click.option(
-    "--date",
-    metavar="DATE",
-    help="Start of the window (UTC). Default: the newest "
+    "Start of the window (UTC). Default: the newest "
     "data (real), today (design), 2029-07-30 (forecast).",
-)
-@click.option(
-    "--satellites",
-    "n_satellites",
-    type=click.IntRange(min=1),
-    help="Design: the first N satellites of the deployment order (default all of --design).",
+    "Design: the first N satellites of the deployment order (default all of --design).",
 )
 @coverage_window_options
 @click.option(
@@ -174,19 +163,11 @@ def coverage(
 @plot.command("coverage", context_settings=CONTEXT)
 @db_option
 @output_option("kuiper-coverage.png")
-@click.option(
-    "--constellation",
-    type=click.Choice(["real", "design"]),
-    default="design",
-    show_default=True,
-    help="Constellation of the map.",
-)
-@click.option("--date", metavar="DATE", help="Start of the window (UTC).")
-@click.option(
-    "--satellites",
-    "n_satellites",
-    type=click.IntRange(min=1),
-    help="Design: the first N satellites of the deployment order.",
+@constellation_options(
+    ["real", "design"],
+    "Constellation of the map.",
+    "Start of the window (UTC).",
+    "Design: the first N satellites of the deployment order.",
 )
 @coverage_window_options
 @fail_cleanly

@@ -8,6 +8,7 @@ import click
 
 from ._common import (
     CONTEXT,
+    constellation_options,
     db_option,
     dumps_strict,
     fail_cleanly,
@@ -20,20 +21,12 @@ from ._common import (
 @main.command(context_settings=CONTEXT)
 @db_option
 @json_option
-@click.option(
-    "--constellation",
-    type=click.Choice(["design", "real"]),
-    default="design",
-    show_default=True,
-    help="The full Gen-1 design, or the satellites on station in the store at --date "
+@constellation_options(
+    ["design", "real"],
+    "The full Gen-1 design, or the satellites on station in the store at --date "
     "(which must lie within 30 days of their element sets).",
-)
-@click.option("--date", metavar="DATE", help="Start of the window (UTC).")
-@click.option(
-    "--satellites",
-    "n_satellites",
-    type=click.IntRange(min=1),
-    help="Design: the first N satellites in the FCC deployment order.",
+    "Start of the window (UTC).",
+    "Design: the first N satellites in the FCC deployment order.",
 )
 @click.option(
     "--isl",
