@@ -5,6 +5,7 @@ Imports only click and the standard library, so that ``kuiper --help`` stays lig
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import functools
 import os
@@ -252,6 +253,11 @@ def open_store_cli(db, require_data=True):
     return open_store(
         db, progress=progress("Seeding store with shipped snapshots"), require_data=require_data
     )
+
+
+def store_if(db, needed: bool):
+    """The store (a context manager) when the command needs one, else ``None`` in one."""
+    return open_store_cli(db) if needed else contextlib.nullcontext()
 
 
 def as_of_date(store, text):

@@ -12,8 +12,8 @@ from ._common import (
     fail_cleanly,
     json_option,
     main,
-    open_store_cli,
     seed_option,
+    store_if,
 )
 from .coverage import design_option, mask_option
 
@@ -90,15 +90,11 @@ def capacity(
     """
     from ..coverage import elements_constellation, estimate_capacity
 
-    if elements_path:
-        cons = elements_constellation(elements_path, name_prefix, date)
-        store = None
-    else:
-        cons = constellation
-        store = open_store_cli(db) if constellation in ("real", "forecast") else None
-    try:
+    cons = elements_constellation(elements_path, name_prefix, date) if elements_path else None
+    needed = not elements_path and constellation in ("real", "forecast")
+    with store_if(db, needed) as store:
         result = estimate_capacity(
-            cons,
+            cons if elements_path else constellation,
             date=None if elements_path else date,
             n_satellites=n_satellites,
             store=store,
@@ -109,7 +105,4 @@ def capacity(
             min_elevation_deg=min_elevation_deg,
             seed=seed,
         )
-    finally:
-        if store is not None:
-            store.close()
     click.echo(dumps_strict(result.to_dict()) if as_json else result.render())

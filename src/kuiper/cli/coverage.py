@@ -19,6 +19,7 @@ from ._common import (
     output_option,
     plot,
     seed_option,
+    store_if,
     trials_option,
 )
 from .fetch import echo_data_age
@@ -131,8 +132,7 @@ def coverage(
         result = _timeline(db, trials, 2026, design, min_elevation_deg, gso_exclusion_deg)
         click.echo(dumps_strict(result.to_dict()) if as_json else result.render())
         return
-    store = open_store_cli(db) if constellation in ("real", "forecast") else None
-    try:
+    with store_if(db, constellation in ("real", "forecast")) as store:
         if constellation == "real":
             echo_data_age(store)
         with click.progressbar(length=100, label="Covering", file=sys.stderr) as bar:
@@ -151,9 +151,6 @@ def coverage(
                 sensitivity_masks_deg=SENSITIVITY_MASKS_DEG if sensitivity else (),
                 progress=lambda done, total: bar.update(int(100 * done / total) - bar.pos),
             )
-    finally:
-        if store is not None:
-            store.close()
     if as_json:
         click.echo(dumps_strict(result.to_dict(points=with_points)))
     else:
@@ -188,8 +185,7 @@ def plot_coverage_cmd(
     from .. import plots
     from ..coverage import coverage_curve, estimate_coverage
 
-    store = open_store_cli(db) if constellation == "real" else None
-    try:
+    with store_if(db, constellation == "real") as store:
         with click.progressbar(length=200, label="Covering", file=sys.stderr) as bar:
             result = estimate_coverage(
                 constellation,
@@ -210,9 +206,6 @@ def plot_coverage_cmd(
                 cities=False,
                 progress=lambda done, total: bar.update(100 + int(100 * done / total) - bar.pos),
             )
-    finally:
-        if store is not None:
-            store.close()
     axes = plots.plot_coverage(result, curve)
     click.echo(f"wrote {plots.save(axes[0], output, dpi=dpi)}")
 

@@ -14,7 +14,7 @@ from ._common import (
     fail_cleanly,
     json_option,
     main,
-    open_store_cli,
+    store_if,
 )
 
 
@@ -98,8 +98,7 @@ def ground(
     """
     from ..ground import estimate_ground
 
-    store = open_store_cli(db) if constellation == "real" else None
-    try:
+    with store_if(db, constellation == "real") as store:
         with click.progressbar(length=1, label="Routing", file=sys.stderr) as bar:
 
             def progress(done, total):
@@ -119,7 +118,4 @@ def ground(
                 seed=seed,
                 progress=progress,
             )
-    finally:
-        if store is not None:
-            store.close()
     click.echo(dumps_strict(result.to_dict()) if as_json else result.render())
