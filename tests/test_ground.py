@@ -248,3 +248,35 @@ def test_config_errors_are_one_line(tmp_path):
     bad.write_text(text.replace("rtt_queueing_low_ms = 2.0", "rtt_queueing_low_ms = 9.0"))
     with pytest.raises(ManifestError, match="'rtt_queueing_ms' .* must lie within"):
         load_ground_config(bad)
+
+
+def test_visibility_list_by_hand_geometry_and_overflow():
+    """The kernel's per-point visibility list: a satellite straight overhead is seen at
+    a range equal to its height, one beyond the horizon is not, and a list too short
+    for what is seen is reported rather than overrun."""
+    import math
+
+    from kuiper.ground._kernels import _cos_cap, _visible
+
+    r_earth = 6378.137
+    # Ground point on the equator at longitude 0 (sin/cos of latitude, longitude).
+    p = np.array([r_earth, 0.0, 0.0])
+    trig = np.array([0.0, 1.0, 0.0, 1.0])
+    mask = math.radians(35.0)
+    sats = np.array(
+        [
+            [[r_earth + 630.0, 0.0, 0.0]],  # overhead
+            [[0.0, r_earth + 630.0, 0.0]],  # 90 deg away: below the horizon
+            [[r_earth + 630.0, 50.0, 0.0]],  # nearly overhead
+        ]
+    )
+    cos_cap = np.array([[[_cos_cap(np.linalg.norm(s[0]), mask)] * 2 for s in sats]])
+    out_sat = np.full(3, -9, np.int64)
+    out_range = np.zeros(3)
+    assert _visible(sats, 0, cos_cap, 0, p, trig, mask, out_sat, out_range)
+    assert list(out_sat) == [0, 2, -1]
+    assert out_range[0] == pytest.approx(630.0)
+    assert out_range[1] == pytest.approx(math.hypot(630.0, 50.0))
+    short_sat, short_range = np.zeros(1, np.int64), np.zeros(1)
+    assert not _visible(sats, 0, cos_cap, 0, p, trig, mask, short_sat, short_range)
+    assert short_sat[0] == 0

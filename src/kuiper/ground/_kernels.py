@@ -87,6 +87,41 @@ def _heap_pop(key, node, size):
     return k0, n0, size
 
 
+@njit(inline="always")
+def _visible(r_itrs_km, t, cos_cap, k, p_km, trig, mask_rad, out_sat, out_range_km):
+    """The satellites seen above ``mask_rad`` at time ``t`` from the ground point
+    ``p_km`` (ITRS; ``trig`` its sin/cos of latitude and longitude), with their ranges,
+    into ``out_sat`` / ``out_range_km``, ending with -1 when shorter than the list.
+    ``cos_cap[t, s, k]`` bounds the angle at Earth's centre (> 1: invalid satellite).
+    Returns False if the list overflowed."""
+    px = p_km[0]
+    py = p_km[1]
+    pz = p_km[2]
+    pr = np.sqrt(px * px + py * py + pz * pz)
+    n_max = out_sat.shape[0]
+    count = 0
+    for s in range(r_itrs_km.shape[0]):
+        if cos_cap[t, s, k] > 1.0:
+            continue
+        x = r_itrs_km[s, t, 0]
+        y = r_itrs_km[s, t, 1]
+        z = r_itrs_km[s, t, 2]
+        r = np.sqrt(x * x + y * y + z * z)
+        if (px * x + py * y + pz * z) / (pr * r) < cos_cap[t, s, k]:
+            continue
+        _, el, rng = look_angles_point(x, y, z, px, py, pz, trig[0], trig[1], trig[2], trig[3])
+        if el < mask_rad:
+            continue
+        if count == n_max:
+            return False
+        out_sat[count] = s
+        out_range_km[count] = rng
+        count += 1
+    if count < n_max:
+        out_sat[count] = -1
+    return True
+
+
 @njit(parallel=True)
 def route_paths(
     r_itrs_km,
@@ -201,76 +236,22 @@ def route_paths(
                     ):
                         continue
                 edge_s[t, s, k] = d / SPEED_OF_LIGHT_KM_S + hop_delay_s
-        # The satellites each gateway sees, with their ranges.
+        # The satellites each gateway and each user sees, with their ranges.
         for g in range(n_gw):
-            gx = gw_xyz_km[g, 0]
-            gy = gw_xyz_km[g, 1]
-            gz = gw_xyz_km[g, 2]
-            gr = np.sqrt(gx * gx + gy * gy + gz * gz)
-            count = 0
-            for s in range(n_sat):
-                x = r_itrs_km[s, t, 0]
-                y = r_itrs_km[s, t, 1]
-                z = r_itrs_km[s, t, 2]
-                if cos_cap[t, s, 1] > 1.0:
-                    continue
-                r = np.sqrt(x * x + y * y + z * z)
-                if (gx * x + gy * y + gz * z) / (gr * r) < cos_cap[t, s, 1]:
-                    continue
-                _, el, rng = look_angles_point(
-                    x, y, z, gx, gy, gz, gw_trig[g, 0], gw_trig[g, 1], gw_trig[g, 2], gw_trig[g, 3]
-                )
-                if el < gw_mask_rad:
-                    continue
-                if count == n_vis:
-                    err[t] = ERR_GATEWAY_LIST_FULL
-                    break
-                gw_sat[t, g, count] = s
-                gw_range_km[t, g, count] = rng
-                count += 1
-            if count < n_vis:
-                gw_sat[t, g, count] = -1
-        # The satellites each user sees, with their ranges.
+            if not _visible(
+                r_itrs_km, t, cos_cap, 1, gw_xyz_km[g], gw_trig[g], gw_mask_rad,
+                gw_sat[t, g], gw_range_km[t, g],
+            ):  # fmt: skip
+                err[t] = ERR_GATEWAY_LIST_FULL
         for u in range(n_user):
             latency_s[u, t] = np.inf
             hops[u, t] = -1
             gateway[u, t] = -1
-            ux = user_xyz_km[u, 0]
-            uy = user_xyz_km[u, 1]
-            uz = user_xyz_km[u, 2]
-            ur = np.sqrt(ux * ux + uy * uy + uz * uz)
-            count = 0
-            for s in range(n_sat):
-                if cos_cap[t, s, 0] > 1.0:
-                    continue
-                x = r_itrs_km[s, t, 0]
-                y = r_itrs_km[s, t, 1]
-                z = r_itrs_km[s, t, 2]
-                r = np.sqrt(x * x + y * y + z * z)
-                if (ux * x + uy * y + uz * z) / (ur * r) < cos_cap[t, s, 0]:
-                    continue
-                _, el, rng = look_angles_point(
-                    x,
-                    y,
-                    z,
-                    ux,
-                    uy,
-                    uz,
-                    user_trig[u, 0],
-                    user_trig[u, 1],
-                    user_trig[u, 2],
-                    user_trig[u, 3],
-                )
-                if el < user_mask_rad:
-                    continue
-                if count == n_uvis:
-                    err[t] = ERR_USER_LIST_FULL
-                    break
-                user_sat[t, u, count] = s
-                user_range_km[t, u, count] = rng
-                count += 1
-            if count < n_uvis:
-                user_sat[t, u, count] = -1
+            if not _visible(
+                r_itrs_km, t, cos_cap, 0, user_xyz_km[u], user_trig[u], user_mask_rad,
+                user_sat[t, u], user_range_km[t, u],
+            ):  # fmt: skip
+                err[t] = ERR_USER_LIST_FULL
         # One multi-source Dijkstra per destination region that some user has.
         for dd in range(n_dest):
             has_user = False
